@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Sourced by test.sh, demo.sh and bench.sh: everything a fresh machine needs.
+#   1. Node >= 22 on PATH (env.sh),
+#   2. the npm dependencies (npm ci when the lock file changed),
+#   3. Debian packages some suites need, when running as root on Debian,
+#   4. the compiled package in dist/.
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$PROJECT_ROOT"
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm dependencies" >&2
+  npm ci --no-audit --no-fund --loglevel=error >&2
+fi
+
+# Debian packages used by the test suites: a browser for the stand-in page test,
+# a second, independent SMTP implementation (exim4) and openssl for certificates
+# and the crypto cross-check. Only installed when we may (root on Debian);
+# elsewhere the suites that need them report themselves skipped.
+SYSTEM_PACKAGES=(chromium exim4-daemon-heavy openssl python3-cryptography swaks)
+ensure_system_packages() {
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: apt-get install ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+    # exim4 starts a system daemon on port 25 when installed; our tests run their own.
+    if command -v service >/dev/null 2>&1; then service exim4 stop >/dev/null 2>&1 || true; fi
+  else
+    echo "setup: not root on Debian; suites needing ${missing[*]} will be skipped" >&2
+  fi
+}
+if [ "${SKIP_SYSTEM_PACKAGES:-}" != 1 ]; then ensure_system_packages "${SYSTEM_PACKAGES[@]}"; fi
+
+npm run --silent build >&2
