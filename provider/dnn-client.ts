@@ -121,7 +121,8 @@ export class DnnClient {
   }
 
   private url(path: string): URL {
-    return new URL(`${this.base.pathname}/${path}`, this.base.origin);
+    // The root site's pathname is "/": joining it as-is would give "//API", a host name.
+    return new URL(`${this.base.pathname.replace(/\/+$/, "")}/${path}`, this.base.origin);
   }
 
   private sessionKey(): string {

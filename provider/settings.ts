@@ -34,6 +34,7 @@ export const AUTHENTICATION_WIRE: Readonly<Record<Authentication, number>> = {
 
 // CR, LF, NUL and the other C0/C1 controls would let a value inject SMTP commands or
 // HTTP headers once DNN uses it, so every text refuses them.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
 const HOST_LABEL = /^(?!-)[a-z0-9_-]{1,63}(?<!-)$/;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
@@ -96,7 +97,9 @@ export function parseServer(raw: string): ServerAddress | string {
   const name = host.endsWith(".") ? host.slice(0, -1) : host;
   const validName =
     IPV4.test(name) ||
-    (name.length <= 253 && !/^[\d.]+$/.test(name) && name.split(".").every((l) => HOST_LABEL.test(l)));
+    (name.length <= 253 &&
+      !/^[\d.]+$/.test(name) &&
+      name.split(".").every((l) => HOST_LABEL.test(l)));
   if (!validName) {
     return `${showValue(host)} is not a host name or IPv4 address; use e.g. smtp.example.com or smtp.example.com:587`;
   }
@@ -228,21 +231,38 @@ function crossFieldProblems(s: SmtpSettings): FieldProblem[] {
       break;
     case "anonymous":
       if (s.username)
-        add("username", `must be empty when authentication is "anonymous"; set authentication "basic" to log in`);
+        add(
+          "username",
+          `must be empty when authentication is "anonymous"; set authentication "basic" to log in`,
+        );
       if (s.password)
-        add("password", `must be empty when authentication is "anonymous"; set authentication "basic" to log in`);
+        add(
+          "password",
+          `must be empty when authentication is "anonymous"; set authentication "basic" to log in`,
+        );
       break;
     case "ntlm":
       if (s.password)
-        add("password", `must be empty when authentication is "ntlm": DNN authenticates with the app pool's Windows identity`);
+        add(
+          "password",
+          `must be empty when authentication is "ntlm": DNN authenticates with the app pool's Windows identity`,
+        );
       break;
     case "oauth":
-      if (!s.oauth) add("oauth", `is required when authentication is "oauth": give { provider, settings }`);
-      if (s.password) add("password", `must be empty when authentication is "oauth": the token comes from the OAuth provider`);
+      if (!s.oauth)
+        add("oauth", `is required when authentication is "oauth": give { provider, settings }`);
+      if (s.password)
+        add(
+          "password",
+          `must be empty when authentication is "oauth": the token comes from the OAuth provider`,
+        );
       break;
   }
   if (s.oauth && s.authentication !== "oauth") {
-    add("oauth", `is only used when authentication is "oauth"; remove it or set authentication "oauth"`);
+    add(
+      "oauth",
+      `is only used when authentication is "oauth"; remove it or set authentication "oauth"`,
+    );
   }
   return problems;
 }

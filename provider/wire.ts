@@ -26,6 +26,10 @@ const text = z
   .string()
   .nullish()
   .transform((s) => s ?? "");
+const optionalText = z
+  .string()
+  .nullish()
+  .transform((s) => s ?? undefined);
 // DNN answers these as JSON numbers; tolerate numeric text from proxies or older builds.
 const integer = z.union([z.number(), z.string()]).transform((v) => Number(v));
 const flag = z.union([z.boolean(), z.string()]).transform((v) => v === true || v === "true");
@@ -80,9 +84,9 @@ export const SendTestEmailResponseSchema = z.object({
 
 const OAuthProviderSchema = z.object({
   name: z.string(),
-  localizedName: z.string().nullish(),
+  localizedName: optionalText,
   isAuthorized: z.boolean(),
-  authorizeUrl: z.string().nullish(),
+  authorizeUrl: optionalText,
   settings: z
     .array(z.object({ name: z.string(), isSecure: z.boolean().optional() }).loose())
     .optional(),

@@ -1,0 +1,34 @@
+/**
+ * pulumi-dnn-smtp: DNN (DotNetNuke) SMTP settings as Pulumi resources.
+ *
+ * @example
+ * ```ts
+ * import { SmtpSettings } from "pulumi-dnn-smtp";
+ * new SmtpSettings("global-mail", { scope: "global", server: "relay.example.com:587", enableSsl: true });
+ * ```
+ */
+
+export { DnnSmtpError, ERROR_CODES, type ErrorCode, type FieldProblem } from "./errors";
+export { ON_DELETE, type OnDelete } from "./lifecycle";
+export {
+  AUTHENTICATIONS,
+  type Authentication,
+  DEFAULT_CONNECTION_LIMIT,
+  DEFAULT_MAX_IDLE_TIME_MS,
+  DEFAULT_MESSAGE_BATCH_SIZE,
+  DEFAULT_SMTP_PORT,
+  FIELDS,
+  SCOPES,
+  type Scope,
+  SettingsSchema,
+  type SmtpSettings as ValidatedSmtpSettings,
+  type SmtpSettingsInput,
+  validateSettings,
+} from "./settings";
+export {
+  type PrecheckArgs,
+  type SiteArgs,
+  SmtpSettings,
+  type SmtpSettingsArgs,
+} from "./smtp-settings";
+export type { ApiGeneration, SmtpMode } from "./wire";

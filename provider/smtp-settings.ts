@@ -1,0 +1,136 @@
+/**
+ * `SmtpSettings`: the SMTP settings of one DNN scope (global, or one site) as a Pulumi
+ * resource. The public face of the package; the work happens in `lifecycle.ts`.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+import provider = require("./dynamic-provider");
+
+import type { z } from "zod";
+import type { OnDelete } from "./lifecycle";
+import type { PrecheckOptionsSchema } from "./precheck";
+import type { Authentication, Scope, SmtpSettingsInput } from "./settings";
+import type { ApiGeneration, SmtpMode } from "./wire";
+
+/** How to reach the DNN site. Every field may also come from stack config or the environment. */
+export interface SiteArgs {
+  /**
+   * The site's URL, child-site path included: `https://example.com` or
+   * `https://example.com/shop`. Default: config `dnn:url`, then env `DNN_URL`.
+   */
+  readonly url?: string;
+  /** A superuser, or for site scope an administrator of the site. Default: `dnn:username`, `DNN_USERNAME`. */
+  readonly username?: string;
+  /** The user's password; stored as a secret. Default: `dnn:password`, `DNN_PASSWORD`. */
+  readonly password?: string;
+  /** A DNN 10 User-scope API token of a superuser, instead of a login. Default: `dnn:apiToken`, `DNN_API_TOKEN`. */
+  readonly apiToken?: string;
+  /** A PEM CA certificate to trust for the site's HTTPS (private CAs). */
+  readonly caCert?: string;
+  /** Turns HTTPS certificate checks off. Test sites only; a warning is printed. Default false. */
+  readonly insecureSkipVerify?: boolean;
+  /** Timeout of each request to DNN, in milliseconds. Default 30000. */
+  readonly timeoutMs?: number;
+}
+
+/** How the settings are proven before they are written. See the README's precheck section. */
+export type PrecheckArgs = z.input<typeof PrecheckOptionsSchema>;
+
+/** The arguments of `SmtpSettings`: the settings model's fields, plus where and how. */
+export type SmtpSettingsArgs = {
+  readonly [K in keyof SmtpSettingsInput]: pulumi.Input<SmtpSettingsInput[K]>;
+} & {
+  /** The DNN site; may be omitted when stack config or the environment names it. */
+  readonly site?: pulumi.Input<SiteArgs>;
+  /** The connection test run before writing. Default: `auth` level when credentials are given, else `connect`. */
+  readonly precheck?: pulumi.Input<PrecheckArgs>;
+  /**
+   * What deleting the resource does: DNN settings cannot be deleted. `revert` (site scope
+   * default): the site uses the global settings again. `retain` (global default): values
+   * stay. `restore`: the values found before the first write are written back (a password
+   * cannot be restored: the current one stays).
+   */
+  readonly onDelete?: pulumi.Input<OnDelete>;
+};
+
+/**
+ * The SMTP settings of one DNN scope: the global (host) settings of an installation, or the
+ * own settings of one site. `pulumi up` proves the settings with a precheck, writes them
+ * through DNN's Persona Bar API and reads them back; `pulumi refresh` reports changes made
+ * by hand. The password is always a secret.
+ *
+ * @example
+ * ```ts
+ * new SmtpSettings("shop-mail", {
+ *   site: { url: "https://example.com/shop" },
+ *   scope: "site",
+ *   server: "smtp.example.com:587",
+ *   authentication: "basic",
+ *   username: "shop@example.com",
+ *   password: config.requireSecret("smtpPassword"),
+ *   enableSsl: true,
+ * });
+ * ```
+ */
+export class SmtpSettings extends pulumi.dynamic.Resource {
+  declare readonly scope: pulumi.Output<Scope>;
+  /** The server as DNN stores it: `host` (port 25) or `host:port`. */
+  declare readonly server: pulumi.Output<string>;
+  declare readonly connectionLimit: pulumi.Output<number>;
+  declare readonly maxIdleTime: pulumi.Output<number>;
+  declare readonly messageBatchSize: pulumi.Output<number | undefined>;
+  declare readonly authentication: pulumi.Output<Authentication>;
+  declare readonly username: pulumi.Output<string | undefined>;
+  /** Secret. */
+  declare readonly password: pulumi.Output<string | undefined>;
+  declare readonly enableSsl: pulumi.Output<boolean>;
+  /** The host email DNN holds (global scope), declared or not. */
+  declare readonly hostEmail: pulumi.Output<string | undefined>;
+  /** The DNN site's name. */
+  declare readonly portalName: pulumi.Output<string>;
+  /** `g1` (DNN 9.2–9.10), `g2` (9.11), `g3` (9.13, 10.x). */
+  declare readonly apiGeneration: pulumi.Output<ApiGeneration>;
+  /** The mode of the site in the URL: `p` its own settings, `h` the global ones. */
+  declare readonly mode: pulumi.Output<SmtpMode>;
+  /** One line saying what the precheck proved. */
+  declare readonly precheckSummary: pulumi.Output<string>;
+
+  constructor(name: string, args: SmtpSettingsArgs, opts?: pulumi.CustomResourceOptions) {
+    const site = args.site === undefined ? undefined : pulumi.output(args.site);
+    const props = {
+      ...args,
+      password: args.password === undefined ? undefined : pulumi.secret(args.password),
+      // OAuth settings carry client secrets.
+      oauth: args.oauth === undefined ? undefined : pulumi.secret(args.oauth),
+      // Only the non-secret part of `site` stays readable (the URL shows in diffs); the
+      // credentials go under their own secret keys.
+      site: site && pulumi.unsecret(site.apply(({ password: _p, apiToken: _t, ...rest }) => rest)),
+      sitePassword: site && pulumi.secret(site.apply((s) => s.password)),
+      siteApiToken: site && pulumi.secret(site.apply((s) => s.apiToken)),
+      // Output-only keys must be present for the outputs to exist.
+      hostEmail: args.hostEmail,
+      portalName: undefined,
+      apiGeneration: undefined,
+      mode: undefined,
+      precheckSummary: undefined,
+      previous: undefined,
+    };
+    super(
+      provider,
+      name,
+      props,
+      {
+        ...opts,
+        additionalSecretOutputs: [
+          ...(opts?.additionalSecretOutputs ?? []),
+          "password",
+          "oauth",
+          "sitePassword",
+          "siteApiToken",
+        ],
+      },
+      "dnn",
+      "SmtpSettings",
+    );
+  }
+}
