@@ -107,7 +107,16 @@ function isUnknown(value: unknown): boolean {
 
 /** Drops undefined values: protobuf structs cannot carry them. */
 function compact<T extends Record<string, unknown>>(object: T): T {
-  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as T;
+  const entries = Object.entries(object)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => [k, isPlainObject(v) ? compact(v) : v]);
+  return Object.fromEntries(entries) as T;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return (
+    typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype
+  );
 }
 
 /** Order-independent equality, with "" and absent meaning the same. */

@@ -3,7 +3,7 @@
 #   1. Node >= 22 on PATH (env.sh),
 #   2. the npm dependencies (npm ci when the lock file changed),
 #   3. Debian packages some suites need, when running as root on Debian,
-#   4. the compiled package in dist/.
+#   4. the compiled package in dist/, installed into examples/node_modules.
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$PROJECT_ROOT"
 
@@ -35,3 +35,16 @@ ensure_system_packages() {
 if [ "${SKIP_SYSTEM_PACKAGES:-}" != 1 ]; then ensure_system_packages "${SYSTEM_PACKAGES[@]}"; fi
 
 npm run --silent build >&2
+
+# The examples install the package from this checkout as a real copy (install-links),
+# the way users get it from the registry; the copy is refreshed after every build.
+(
+  cd examples
+  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    echo "setup: installing the examples' npm dependencies" >&2
+    npm ci --no-audit --no-fund --loglevel=error >&2
+  else
+    rm -rf node_modules/pulumi-dnn-smtp
+    npm install --no-audit --no-fund --loglevel=error >&2
+  fi
+)
