@@ -16,7 +16,8 @@ fi
 # a second, independent SMTP implementation (exim4) and openssl for certificates
 # and the crypto cross-check. Only installed when we may (root on Debian);
 # elsewhere the suites that need them report themselves skipped.
-SYSTEM_PACKAGES=(chromium exim4-daemon-heavy openssl python3-cryptography swaks)
+# A script needing fewer (the demo) names them in SYSTEM_PACKAGES_NEEDED.
+read -r -a SYSTEM_PACKAGES <<<"${SYSTEM_PACKAGES_NEEDED:-chromium exim4-daemon-heavy openssl python3-cryptography swaks}"
 ensure_system_packages() {
   local missing=()
   for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
