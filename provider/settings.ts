@@ -120,7 +120,8 @@ const serverSchema = text("host or host:port").transform((s, ctx) => {
   return formatServer(parsed);
 });
 
-const emailSchema = text("an email address").refine((s) => EMAIL.test(s), {
+/** An email address: no control characters, trimmed, at most 256 characters. */
+export const emailSchema = text("an email address").refine((s) => EMAIL.test(s), {
   error: "must be an email address such as mail@example.com",
 });
 

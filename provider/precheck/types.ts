@@ -1,0 +1,76 @@
+/**
+ * The shapes the precheck shares with its callers: the report and the DNN port.
+ */
+import type { MailProvider, PrecheckLevel, PrecheckVia } from "./options";
+
+/** How the session was (or, via DNN, will be) protected. */
+export type PrecheckTls = "none" | "starttls" | "implicit";
+
+/** What a successful precheck proved. */
+export interface PrecheckReport {
+  readonly level: PrecheckLevel;
+  readonly via: PrecheckVia;
+  readonly mailProvider: MailProvider;
+  /** `host:port` as DNN will connect. */
+  readonly server: string;
+  /** The protection seen (via "local") or configured (via "dnn"). */
+  readonly tls: PrecheckTls;
+  /** True only when the precheck saw the server accept the credentials. */
+  readonly authenticated: boolean;
+  /** The AUTH mechanism used or probed, e.g. "LOGIN", "NTLM", "XOAUTH2". */
+  readonly mechanism?: string;
+  /** Sentences worth reading even though the precheck passed. */
+  readonly warnings: readonly string[];
+  /** One short line, e.g. "auth ok via local: smtp.example.com:587 STARTTLS, AUTH LOGIN accepted". */
+  readonly summary: string;
+  /** True when this result came from an earlier identical precheck of this process. */
+  readonly cached: boolean;
+}
+
+/** An OAuth provider as DNN's GetSmtpOAuthProviders lists it. */
+export interface OAuthProviderInfo {
+  readonly name: string;
+  readonly localizedName?: string | null;
+  readonly isAuthorized: boolean;
+  /** Where an administrator gives consent; DNN may send null when already authorized. */
+  readonly authorizeUrl?: string | null;
+  /** The provider's settings as DNN lists them (`value` of secure ones is decrypted). */
+  readonly settings?: ReadonlyArray<{
+    readonly name: string;
+    readonly isSecure?: boolean;
+    readonly [key: string]: unknown;
+  }> | null;
+}
+
+/** The body of DNN's SendTestEmail (Persona Bar, ServerSettingsSmtpHost). */
+export interface SendTestEmailRequest {
+  /** "h" tests as host settings (sender HostEmail), "p" as the site's (sender: the site's email). */
+  readonly smtpServerMode: "h" | "p";
+  readonly smtpServer: string;
+  /** 0 anonymous, 1 basic, 2 NTLM, 3 OAuth. */
+  readonly smtpAuthentication: number;
+  readonly smtpUsername: string;
+  /** The real password: never "*****" (DNN would substitute the stored host password). */
+  readonly smtpPassword: string;
+  readonly enableSmtpSsl: boolean;
+  readonly authProvider?: string;
+}
+
+export interface SendTestEmailResponse {
+  readonly success: boolean;
+  readonly errMessage: string;
+  readonly confirmationMessage: string;
+}
+
+/**
+ * What the precheck needs from the DNN client for `via: "dnn"` and for OAuth. A failed
+ * HTTP call should throw the client's own DnnSmtpError (DNN_* codes); a 400 from
+ * SendTestEmail is an answer, not a failure: return its body.
+ */
+export interface DnnPrecheckPort {
+  sendTestEmail(request: SendTestEmailRequest): Promise<SendTestEmailResponse>;
+  getSmtpOAuthProviders(): Promise<{
+    readonly host: readonly OAuthProviderInfo[];
+    readonly site: readonly OAuthProviderInfo[];
+  }>;
+}
