@@ -129,7 +129,7 @@ describe("check", () => {
 });
 
 describe("diff", () => {
-  const base = {
+  const base: Parameters<typeof lifecycle.diff>[1] = {
     site: { url: "http://x.example/" },
     scope: "site",
     server: "a.example.com",

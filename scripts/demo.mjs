@@ -34,13 +34,59 @@ function step(text) {
 function certificates() {
   const dir = join(cache, "tls");
   mkdirSync(dir, { recursive: true });
-  const files = { ca: join(dir, "ca.pem"), key: join(dir, "localhost.key"), cert: join(dir, "localhost.pem") };
+  const files = {
+    ca: join(dir, "ca.pem"),
+    key: join(dir, "localhost.key"),
+    cert: join(dir, "localhost.pem"),
+  };
   if (!existsSync(files.cert)) {
-    const run = (...args) => execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
-    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3650", "-subj", "/CN=pulumi-dnn-smtp demo CA", "-keyout", "ca.key", "-out", "ca.pem");
-    run("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-keyout", "localhost.key", "-out", "localhost.csr");
+    const run = (...args) =>
+      execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
+    run(
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-days",
+      "3650",
+      "-subj",
+      "/CN=pulumi-dnn-smtp demo CA",
+      "-keyout",
+      "ca.key",
+      "-out",
+      "ca.pem",
+    );
+    run(
+      "req",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-subj",
+      "/CN=localhost",
+      "-keyout",
+      "localhost.key",
+      "-out",
+      "localhost.csr",
+    );
     writeFileSync(join(dir, "san.ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
-    run("x509", "-req", "-in", "localhost.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "3650", "-extfile", "san.ext", "-out", "localhost.pem");
+    run(
+      "x509",
+      "-req",
+      "-in",
+      "localhost.csr",
+      "-CA",
+      "ca.pem",
+      "-CAkey",
+      "ca.key",
+      "-CAcreateserial",
+      "-days",
+      "3650",
+      "-extfile",
+      "san.ext",
+      "-out",
+      "localhost.pem",
+    );
   }
   return Object.fromEntries(Object.entries(files).map(([k, f]) => [k, readFileSync(f, "utf8")]));
 }
@@ -54,7 +100,10 @@ async function startRelay(name, relay, tls, caught) {
     authMethods: ["PLAIN", "LOGIN"],
     onAuth(auth, _session, done) {
       const ok = auth.username === relay.user && auth.password === relay.password;
-      done(ok ? null : Object.assign(new Error("Invalid credentials"), { responseCode: 535 }), ok ? { user: auth.username } : undefined);
+      done(
+        ok ? null : Object.assign(new Error("Invalid credentials"), { responseCode: 535 }),
+        ok ? { user: auth.username } : undefined,
+      );
     },
     onData(stream, session, done) {
       let text = "";
@@ -62,7 +111,12 @@ async function startRelay(name, relay, tls, caught) {
         if (text.length < 100_000) text += chunk;
       });
       stream.on("end", () => {
-        caught.push({ relay: name, from: session.envelope.mailFrom?.address, to: session.envelope.rcptTo.map((r) => r.address), text });
+        caught.push({
+          relay: name,
+          from: session.envelope.mailFrom?.address,
+          to: session.envelope.rcptTo.map((r) => r.address),
+          text,
+        });
         done();
       });
     },
@@ -88,19 +142,29 @@ function pulumiEnv() {
 
 function pulumi(args, options = {}) {
   return new Promise((ok, fail) => {
-    const child = spawn("pulumi", [...args, "--non-interactive"], { cwd: root, env: pulumiEnv(), stdio: options.capture ? ["ignore", "pipe", "inherit"] : "inherit" });
+    const child = spawn("pulumi", [...args, "--non-interactive"], {
+      cwd: root,
+      env: pulumiEnv(),
+      stdio: options.capture ? ["ignore", "pipe", "inherit"] : "inherit",
+    });
     let out = "";
     child.stdout?.on("data", (d) => {
       out += d;
     });
     child.on("error", fail);
-    child.on("exit", (code) => (code === 0 ? ok(out) : fail(new Error(`pulumi ${args[0]} exited ${code}`))));
+    child.on("exit", (code) =>
+      code === 0 ? ok(out) : fail(new Error(`pulumi ${args[0]} exited ${code}`)),
+    );
   });
 }
 
 async function configureStack(configFile, standin, tls) {
   if (existsSync(configFile)) return;
-  const set = (key, value, secret = false) => pulumi(["config", "set", "--config-file", configFile, ...(secret ? ["--secret"] : []), key, value], { capture: true });
+  const set = (key, value, secret = false) =>
+    pulumi(
+      ["config", "set", "--config-file", configFile, ...(secret ? ["--secret"] : []), key, value],
+      { capture: true },
+    );
   await set("dnn:url", standin.url);
   await set("dnn:username", DEMO.superuser.username);
   await set("dnn:password", DEMO.superuser.password, true);
@@ -121,10 +185,23 @@ async function main() {
   const caught = [];
 
   step("Starting the DNN stand-in and two SMTP relays (loopback only)");
-  const standin = await startStandin({ port: dnnPort, dataDir: join(cache, "dnn"), superuser: DEMO.superuser, smtpTls: { ca: tls.ca }, quiet: true });
-  const relays = [await startRelay("global", DEMO.relays.global, tls, caught), await startRelay("shop", DEMO.relays.shop, tls, caught)];
-  console.log(`DNN stand-in  ${standin.url}  (page: ${standin.url}/, shop site: ${standin.siteUrl("shop")})`);
-  console.log(`relays        localhost:${DEMO.relays.global.port} (global), localhost:${DEMO.relays.shop.port} (shop), STARTTLS + AUTH`);
+  const standin = await startStandin({
+    port: dnnPort,
+    dataDir: join(cache, "dnn"),
+    superuser: DEMO.superuser,
+    smtpTls: { ca: tls.ca },
+    quiet: true,
+  });
+  const relays = [
+    await startRelay("global", DEMO.relays.global, tls, caught),
+    await startRelay("shop", DEMO.relays.shop, tls, caught),
+  ];
+  console.log(
+    `DNN stand-in  ${standin.url}  (page: ${standin.url}/, shop site: ${standin.siteUrl("shop")})`,
+  );
+  console.log(
+    `relays        localhost:${DEMO.relays.global.port} (global), localhost:${DEMO.relays.shop.port} (shop), STARTTLS + AUTH`,
+  );
 
   try {
     const configFile = join(cache, "Pulumi.demo.yaml");
@@ -134,18 +211,28 @@ async function main() {
 
     step("pulumi up (the quickstart in examples/quickstart)");
     await pulumi(["up", "--yes", "--diff", "--config-file", configFile, "--stack", "demo"]);
-    const writes = standin.requests.count((r) => r.method === "POST" && r.path.includes("UpdateSmtpSettings"));
+    const writes = standin.requests.count(
+      (r) => r.method === "POST" && r.path.includes("UpdateSmtpSettings"),
+    );
 
     step("What DNN holds now");
     const dump = standin.dump();
-    const show = (label, s) => console.log(`${label.padEnd(14)} mode=${s.SMTPmode ?? "-"} server=${s.SMTPServer} auth=${s.SMTPAuthentication} user=${s.SMTPUsername} ssl=${s.SMTPEnableSSL} password=${s.SMTPPassword ? "(set)" : "(none)"}`);
+    const show = (label, s) =>
+      console.log(
+        `${label.padEnd(14)} mode=${s.SMTPmode ?? "-"} server=${s.SMTPServer} auth=${s.SMTPAuthentication} user=${s.SMTPUsername} ssl=${s.SMTPEnableSSL} password=${s.SMTPPassword ? "(set)" : "(none)"}`,
+      );
     show("global (host)", dump.host);
     show("root site", dump.portals[0] ?? {});
     show("shop site", dump.portals[1] ?? {});
-    console.log(writes === 0 ? "No settings were written: nothing to change." : `${writes} settings write(s) sent to DNN.`);
+    console.log(
+      writes === 0
+        ? "No settings were written: nothing to change."
+        : `${writes} settings write(s) sent to DNN.`,
+    );
 
     step("Mail caught by the relays during this run");
-    if (caught.length === 0) console.log("none (the precheck only sends a test mail when settings change)");
+    if (caught.length === 0)
+      console.log("none (the precheck only sends a test mail when settings change)");
     for (const m of caught) {
       const subject = /^Subject: (.*)$/m.exec(m.text)?.[1] ?? "";
       console.log(`[${m.relay} relay] from ${m.from} to ${m.to.join(", ")}: ${subject}`);
@@ -153,7 +240,9 @@ async function main() {
 
     step("Stack outputs");
     await pulumi(["stack", "output", "--stack", "demo"]);
-    console.log(`\nThe stand-in's page: ${standin.url}/ ${serve ? "(serving until Ctrl-C)" : "(run `npm run demo -- --serve` to keep it up)"}`);
+    console.log(
+      `\nThe stand-in's page: ${standin.url}/ ${serve ? "(serving until Ctrl-C)" : "(run `npm run demo -- --serve` to keep it up)"}`,
+    );
     if (serve) await new Promise((ok) => process.once("SIGINT", ok));
   } finally {
     await Promise.all(relays.map((r) => new Promise((ok) => r.close(ok))));

@@ -3,6 +3,7 @@
  * does, without the Go engine. Everything is loaded from `examples/node_modules`, where
  * the package is installed as a real copy (npm install-links), the way users install it.
  */
+// biome-ignore-all lint/suspicious/noExplicitAny: the protobuf stubs of @pulumi/pulumi are untyped JavaScript
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -73,7 +74,8 @@ export async function startPlugin(env: NodeJS.ProcessEnv = {}): Promise<PluginCl
   child.stderr?.on("data", (d) => {
     output += d;
   });
-  const lines = createInterface({ input: child.stdout! });
+  if (!child.stdout) throw new Error("plugin has no stdout");
+  const lines = createInterface({ input: child.stdout });
   const port = await new Promise<string>((resolvePort, reject) => {
     const timer = setTimeout(() => reject(new Error(`plugin did not start: ${output}`)), 20_000);
     lines.once("line", (line) => {
