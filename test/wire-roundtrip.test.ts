@@ -1,0 +1,167 @@
+/**
+ * Round trips through a DNN that stores for real: model → UpdateSmtpSettings DTO →
+ * stored keys (read from the stand-in's tables, passwords decrypted) → GetSmtpSettings
+ * response → model, for every API generation and both scopes.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { DnnClient } from "../provider/dnn-client";
+import { FIELDS, type SmtpSettings, validateSettings } from "../provider/settings";
+import { blockFor, fromWire, toWire } from "../provider/wire";
+import { type Standin, startStandin } from "../standin/server";
+
+const MARKER = "Marker-Pa55word-7c1e";
+const SITE_PASSWORD = "Site-Cred-5b2d";
+
+function model(input: Record<string, unknown>): SmtpSettings {
+  const result = validateSettings(input);
+  if (!result.ok) throw new Error(JSON.stringify(result.problems));
+  return result.value;
+}
+
+const cases: Array<[string, SmtpSettings, Record<string, string>]> = [
+  [
+    "global, basic over STARTTLS",
+    model({
+      scope: "global",
+      server: "relay.example.com:587",
+      connectionLimit: 4,
+      maxIdleTime: 5000,
+      messageBatchSize: 25,
+      authentication: "basic",
+      username: "mailer",
+      password: MARKER,
+      enableSsl: true,
+      hostEmail: "ops@example.com",
+    }),
+    {
+      SMTPServer: "relay.example.com:587",
+      SMTPConnectionLimit: "4",
+      SMTPMaxIdleTime: "5000",
+      MessageSchedulerBatchSize: "25",
+      SMTPAuthentication: "1",
+      SMTPUsername: "mailer",
+      SMTPPassword: MARKER,
+      SMTPEnableSSL: "Y",
+      HostEmail: "ops@example.com",
+    },
+  ],
+  [
+    "site, anonymous on port 25",
+    model({ scope: "site", server: "mx.example.com" }),
+    {
+      SMTPmode: "p",
+      SMTPServer: "mx.example.com",
+      SMTPConnectionLimit: "2",
+      SMTPMaxIdleTime: "100000",
+      SMTPAuthentication: "0",
+      SMTPUsername: "",
+      SMTPPassword: "",
+      SMTPEnableSSL: "N",
+    },
+  ],
+  [
+    "site, NTLM with a user name",
+    model({
+      scope: "site",
+      server: "exchange.corp.example:25",
+      authentication: "ntlm",
+      username: "CORP\\svc-dnn",
+    }),
+    {
+      SMTPmode: "p",
+      SMTPServer: "exchange.corp.example",
+      SMTPAuthentication: "2",
+      SMTPUsername: "CORP\\svc-dnn",
+      SMTPPassword: "",
+    },
+  ],
+];
+
+describe.each(["g1", "g2", "g3"] as const)("round trips on %s", (generation) => {
+  let standin: Standin;
+  let client: DnnClient;
+
+  beforeAll(async () => {
+    standin = await startStandin({
+      quiet: true,
+      generation,
+      superuser: { username: "host", password: SITE_PASSWORD },
+    });
+    client = new DnnClient({
+      url: standin.siteUrl("shop"),
+      username: "host",
+      password: SITE_PASSWORD,
+    });
+  });
+  afterAll(() => standin.close());
+
+  test.each(cases)("%s", async (_name, settings, storedKeys) => {
+    const { generation: detected } = await client.getSmtpSettings();
+    expect(detected).toBe(generation);
+    await client.updateSmtpSettings(toWire(settings, { generation }));
+
+    const dump = standin.dump();
+    const stored = settings.scope === "global" ? dump.host : (dump.portals[1] ?? {});
+    expect(stored).toMatchObject(storedKeys);
+
+    const { settings: response } = await client.getSmtpSettings();
+    const block = blockFor(response, settings.scope);
+    if (!block) throw new Error("no block for the scope");
+    const back = fromWire(block, generation);
+    expect(back).toMatchObject({
+      server: settings.server,
+      connectionLimit: settings.connectionLimit,
+      maxIdleTime: settings.maxIdleTime,
+      authentication: settings.authentication,
+      username: settings.username,
+      enableSsl: settings.enableSsl,
+    });
+    if (settings.scope === "global") {
+      expect(back).toMatchObject({
+        hostEmail: settings.hostEmail,
+        messageBatchSize: settings.messageBatchSize,
+      });
+    }
+    const expectedPassword = !settings.password
+      ? { state: "unset" }
+      : generation === "g1"
+        ? { state: "clear", value: settings.password }
+        : { state: "set" };
+    expect(back.password).toEqual(expectedPassword);
+  });
+
+  test.runIf(generation === "g3")("OAuth: provider and auth type 3", async () => {
+    const oauth = model({
+      scope: "site",
+      server: "smtp.office365.com:587",
+      authentication: "oauth",
+      username: "shop@example.com",
+      enableSsl: true,
+      oauth: {
+        provider: "ExchangeOnline",
+        settings: { TenantId: "tenant-1", ClientId: "client-1", ClientSecret: MARKER },
+      },
+    });
+    await client.updateSmtpSettings(toWire(oauth, { generation }));
+    expect(standin.dump().portals[1]).toMatchObject({
+      SMTPAuthentication: "3",
+      SMTPAuthProvider: "ExchangeOnline",
+    });
+    const { settings: response } = await client.getSmtpSettings();
+    expect(fromWire(response.site, generation)).toMatchObject({
+      authentication: "oauth",
+      oauthProvider: "ExchangeOnline",
+    });
+  });
+
+  test("every model field maps to a DNN key the stand-in stores", () => {
+    const keys = new Set([
+      ...Object.keys(standin.dump().host),
+      ...Object.keys(standin.dump().portals[1] ?? {}),
+    ]);
+    for (const [field, { dnnKey }] of Object.entries(FIELDS)) {
+      if (field === "oauth" && generation !== "g3") continue;
+      expect(keys.has(dnnKey), `${field} → ${dnnKey}`).toBe(true);
+    }
+  });
+});
