@@ -12,6 +12,11 @@ import type { PrecheckOptionsSchema } from "./precheck";
 import type { Authentication, Scope, SmtpSettingsInput } from "./settings";
 import type { ApiGeneration, SmtpMode } from "./wire";
 
+/** A secret when there is a value; nothing at all otherwise (no `[secret]` shown for an absent value). */
+function secretOrNothing(value: string | undefined): pulumi.Output<string> | undefined {
+  return value === undefined ? undefined : pulumi.secret(value);
+}
+
 /** How to reach the DNN site. Every field may also come from stack config or the environment. */
 export interface SiteArgs {
   /**
@@ -105,8 +110,8 @@ export class SmtpSettings extends pulumi.dynamic.Resource {
       // Only the non-secret part of `site` stays readable (the URL shows in diffs); the
       // credentials go under their own secret keys.
       site: site && pulumi.unsecret(site.apply(({ password: _p, apiToken: _t, ...rest }) => rest)),
-      sitePassword: site && pulumi.secret(site.apply((s) => s.password)),
-      siteApiToken: site && pulumi.secret(site.apply((s) => s.apiToken)),
+      sitePassword: site?.apply((s) => secretOrNothing(s.password)),
+      siteApiToken: site?.apply((s) => secretOrNothing(s.apiToken)),
       // Output-only keys must be present for the outputs to exist.
       hostEmail: args.hostEmail,
       portalName: undefined,

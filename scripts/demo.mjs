@@ -5,7 +5,7 @@
 // fixed because the site URL is part of each resource's identity (override with
 // DEMO_DNN_PORT / DEMO_SMTP_PORT). `--serve` keeps the stand-in up to look at its page.
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 
@@ -142,7 +142,7 @@ function pulumiEnv() {
 
 function pulumi(args, options = {}) {
   return new Promise((ok, fail) => {
-    const child = spawn("pulumi", [...args, "--non-interactive"], {
+    const child = spawn("pulumi", ["--non-interactive", ...args], {
       cwd: root,
       env: pulumiEnv(),
       stdio: options.capture ? ["ignore", "pipe", "inherit"] : "inherit",
@@ -158,11 +158,23 @@ function pulumi(args, options = {}) {
   });
 }
 
+/** Writes the stack's config once; a run that stopped half-way starts the file afresh. */
 async function configureStack(configFile, standin, tls) {
   if (existsSync(configFile)) return;
+  const partial = `${configFile}.partial.yaml`;
+  rmSync(partial, { force: true });
   const set = (key, value, secret = false) =>
     pulumi(
-      ["config", "set", "--config-file", configFile, ...(secret ? ["--secret"] : []), key, value],
+      [
+        "config",
+        "set",
+        "--config-file",
+        partial,
+        ...(secret ? ["--secret"] : []),
+        "--",
+        key,
+        value,
+      ],
       { capture: true },
     );
   await set("dnn:url", standin.url);
@@ -177,6 +189,7 @@ async function configureStack(configFile, standin, tls) {
   await set("hostEmail", "dnn@example.com");
   await set("testRecipient", "ops@example.com");
   await set("relayCaCert", tls.ca);
+  renameSync(partial, configFile);
 }
 
 async function main() {
@@ -217,13 +230,17 @@ async function main() {
 
     step("What DNN holds now");
     const dump = standin.dump();
-    const show = (label, s) =>
+    const show = (label, s) => {
+      if (s.SMTPmode === "h" && !s.SMTPServer)
+        return console.log(`${label.padEnd(14)} mode=h (uses the global settings)`);
+      const mode = s.SMTPmode ? `mode=${s.SMTPmode} ` : "";
       console.log(
-        `${label.padEnd(14)} mode=${s.SMTPmode ?? "-"} server=${s.SMTPServer} auth=${s.SMTPAuthentication} user=${s.SMTPUsername} ssl=${s.SMTPEnableSSL} password=${s.SMTPPassword ? "(set)" : "(none)"}`,
+        `${label.padEnd(14)} ${mode}server=${s.SMTPServer} auth=${s.SMTPAuthentication} user=${s.SMTPUsername} ssl=${s.SMTPEnableSSL} password=${s.SMTPPassword ? "(set)" : "(none)"}`,
       );
+    };
     show("global (host)", dump.host);
-    show("root site", dump.portals[0] ?? {});
-    show("shop site", dump.portals[1] ?? {});
+    show("root site", { SMTPmode: "h", ...dump.portals[0] });
+    show("shop site", { SMTPmode: "h", ...dump.portals[1] });
     console.log(
       writes === 0
         ? "No settings were written: nothing to change."

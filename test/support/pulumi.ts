@@ -122,7 +122,7 @@ export async function createProject(options: ProjectOptions): Promise<PulumiProj
     extra: Readonly<Record<string, string>> = {},
   ): Promise<RunResult> =>
     new Promise((resolve, reject) => {
-      const child = spawn(join(bin, "pulumi"), [...args, "--non-interactive"], {
+      const child = spawn(join(bin, "pulumi"), ["--non-interactive", ...args], {
         cwd: dir,
         env: { ...env, ...extra },
       });
