@@ -90,6 +90,13 @@ export interface PulumiProject {
 
 const TIMEOUT_MS = 300_000;
 
+/** A command line for the log, the value of `config set --secret` masked. */
+function shown(args: readonly string[]): string {
+  const secretAt = args.indexOf("--secret");
+  if (secretAt < 0 || args[0] !== "config") return args.join(" ");
+  return args.map((a, i) => (i === args.length - 1 && i > secretAt + 1 ? "[secret]" : a)).join(" ");
+}
+
 /** Creates a project with a `dev` stack and its config. */
 export async function createProject(options: ProjectOptions): Promise<PulumiProject> {
   const bin = pulumiBinDir();
@@ -138,7 +145,7 @@ export async function createProject(options: ProjectOptions): Promise<PulumiProj
       child.on("error", reject);
       child.on("close", (code) => {
         clearTimeout(timer);
-        log += `$ pulumi ${args.join(" ")}\n${stdout}${stderr}\n`;
+        log += `$ pulumi ${shown(args)}\n${stdout}${stderr}\n`;
         resolve({ code: code ?? -1, stdout, stderr });
       });
     });
