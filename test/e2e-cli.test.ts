@@ -184,3 +184,69 @@ describe.skipIf(!!skip)("the real Pulumi CLI", () => {
     }
   }, 60_000);
 });
+
+const MANY_SITES = 20;
+const MANY_PROGRAM = `
+import * as pulumi from "@pulumi/pulumi";
+import { SmtpSettings } from "pulumi-dnn-smtp";
+
+const c = new pulumi.Config();
+const base = c.require("dnnUrl");
+for (let i = 1; i <= ${MANY_SITES}; i++) {
+  new SmtpSettings(\`site\${i}\`, {
+    site: { url: \`\${base}/site\${i}\` },
+    scope: "site",
+    server: \`relay\${i}.example.com:2525\`,
+    authentication: "basic",
+    username: \`site\${i}\`,
+    password: c.requireSecret("relayPassword"),
+    precheck: { level: "none" },
+  });
+}
+`;
+
+describe.skipIf(!!skip)(`${MANY_SITES} sites in one stack, applied in parallel`, () => {
+  let standin: Standin;
+  let project: PulumiProject;
+
+  beforeAll(async () => {
+    standin = await startStandin({
+      quiet: true,
+      extraSites: MANY_SITES,
+      superuser: { username: "host", password: SITE_PASSWORD },
+    });
+    project = await createProject({
+      name: "e2e-many",
+      program: MANY_PROGRAM,
+      config: {
+        "dnn:username": "host",
+        "dnn:password": { secret: SITE_PASSWORD },
+        dnnUrl: standin.url,
+        relayPassword: { secret: MARKER },
+      },
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await project?.destroy();
+    await standin?.close();
+  });
+
+  test("every site holds its own settings, with one login per site", async () => {
+    await project.ok(["up", "--yes", "--skip-preview", "--parallel", "20"]);
+    const dump = standin.dump();
+    for (let i = 1; i <= MANY_SITES; i++) {
+      expect(dump.portals[i + 1], `site${i}`).toMatchObject({
+        SMTPmode: "p",
+        SMTPServer: `relay${i}.example.com:2525`,
+        SMTPUsername: `site${i}`,
+        SMTPPassword: MARKER,
+      });
+    }
+    expect(standin.requests.count((r) => r.path.endsWith("/JwtAuth/mobile/login"))).toBe(MANY_SITES);
+    // The root and /shop sites were not touched.
+    expect(dump.portals[0]?.SMTPmode ?? "h").toBe("h");
+    expect(dump.portals[1]?.SMTPmode ?? "h").toBe("h");
+    expect(project.log()).not.toContain(MARKER);
+  }, 180_000);
+});
