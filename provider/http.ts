@@ -156,13 +156,13 @@ function sendOnce(request: HttpRequest, options: TransportOptions): Promise<Http
   });
 }
 
+// OpenSSL's verification failures (UNABLE_TO_VERIFY_LEAF_SIGNATURE, SELF_SIGNED_CERT_IN_CHAIN,
+// CERT_HAS_EXPIRED, ...) and Node's own TLS errors: none gets better by retrying.
+const TLS_VERIFY_CODES = /CERT|SIGNATURE|ISSUER|SELF_SIGNED|^ERR_TLS|^ERR_SSL/;
+
 function unreachable(request: HttpRequest, error: NodeJS.ErrnoException): DnnSmtpError {
   const code = error.code ?? "";
-  if (
-    code.startsWith("ERR_TLS") ||
-    code.includes("CERT") ||
-    code === "DEPTH_ZERO_SELF_SIGNED_CERT"
-  ) {
+  if (TLS_VERIFY_CODES.test(code)) {
     return new DnnSmtpError(
       "DNN_UNREACHABLE",
       `${describe(request)}: the site's TLS certificate is not trusted (${code}); pass site.caCert with its CA, or fix the certificate`,
