@@ -1,0 +1,77 @@
+import { afterEach, beforeEach, expect, test } from "vitest";
+import { knownSiteSecrets, resolveConnection, resolveSiteInputs, setStackConfig } from "./site";
+
+const ENV_KEYS = ["DNN_URL", "DNN_USERNAME", "DNN_PASSWORD", "DNN_API_TOKEN"] as const;
+const saved: Record<string, string | undefined> = {};
+
+function config(values: Record<string, string>) {
+  setStackConfig({ get: (key) => values[key] });
+}
+
+beforeEach(() => {
+  for (const k of ENV_KEYS) saved[k] = process.env[k];
+  Object.assign(process.env, {
+    DNN_URL: "https://env.example",
+    DNN_USERNAME: "env-user",
+    DNN_PASSWORD: "env-pass",
+  });
+  config({});
+});
+afterEach(() => {
+  for (const k of ENV_KEYS) {
+    if (saved[k] === undefined) delete process.env[k];
+    else process.env[k] = saved[k];
+  }
+  config({});
+});
+
+test("the environment is the last resort", () => {
+  expect(resolveConnection(undefined, {})).toMatchObject({
+    url: "https://env.example",
+    username: "env-user",
+    password: "env-pass",
+  });
+});
+
+test("stack config wins over the environment", () => {
+  config({
+    "dnn:url": "https://config.example",
+    "dnn:username": "cfg-user",
+    "dnn:password": "cfg-pass",
+  });
+  expect(resolveConnection(undefined, {})).toMatchObject({
+    url: "https://config.example",
+    username: "cfg-user",
+    password: "cfg-pass",
+  });
+});
+
+test("explicit arguments win over both; explicit secrets come as a set", () => {
+  config({
+    "dnn:url": "https://config.example",
+    "dnn:password": "cfg-pass",
+    "dnn:apiToken": "cfg-token",
+  });
+  const connection = resolveConnection(
+    { url: "https://args.example/shop", username: "arg-user" },
+    { sitePassword: "arg-pass" },
+  );
+  expect(connection).toMatchObject({
+    url: "https://args.example/shop",
+    username: "arg-user",
+    password: "arg-pass",
+  });
+  expect(connection.apiToken).toBeUndefined();
+});
+
+test("an empty value does not hide the next source", () => {
+  expect(resolveSiteInputs({ url: "", username: "" })).toMatchObject({
+    url: "https://env.example",
+    username: "env-user",
+  });
+});
+
+test("every configured secret is known for scrubbing", () => {
+  config({ "dnn:password": "cfg-pass", "dnn:apiToken": "cfg-token" });
+  expect(knownSiteSecrets()).toEqual(expect.arrayContaining(["cfg-pass", "cfg-token", "env-pass"]));
+});
