@@ -454,6 +454,30 @@ describe("precheck before writing", () => {
     expect(JSON.stringify(s.dump())).toBe(before);
   });
 
+  test("via dnn: DNN's own SendTestEmail proves the settings, from the site's side", async () => {
+    const s = await standin();
+    const relay = await smtp();
+    const inputs = await checked({
+      ...siteArgs(s, "shop"),
+      ...shopSettings(`127.0.0.1:${relay.port}`),
+      precheck: { level: "send", via: "dnn" },
+    });
+    const { outs } = await lifecycle.create(inputs);
+    expect(outs.precheckSummary).toMatch(/via dnn/);
+    expect(relay.mails().map((m) => m.to)).toEqual([["host@example.com"]]);
+
+    const wrong = await checked({
+      ...inputs,
+      password: "Wrong-Pa55word",
+      server: `127.0.0.1:${relay.port}`,
+    });
+    const before = JSON.stringify(s.dump());
+    const error = await lifecycle.update("id", outs, wrong).catch((e: DnnSmtpError) => e);
+    expect((error as DnnSmtpError).code).toBe("PRECHECK_DNN_SEND_FAILED");
+    expect((error as Error).message).not.toContain("Wrong-Pa55word");
+    expect(JSON.stringify(s.dump())).toBe(before);
+  });
+
   test("a passing precheck is summarised in the outputs", async () => {
     const s = await standin();
     const relay = await smtp();
