@@ -263,7 +263,9 @@ _pcli_langhost_source() {
 // by scripts/pulumi-cli.sh of pulumi-dnn-smtp. It implements the LanguageRuntime gRPC service of
 // github.com/pulumi/pulumi/sdk/v3: GetPluginInfo, GetRequiredPackages (node_modules packages whose
 // package.json has "pulumi": {"resource": true}), Run (node [nodeargs] @pulumi/pulumi/cmd/run with
-// the flags and PULUMI_CONFIG* variables the SDK reads), About; other methods answer Unimplemented.
+// the flags and PULUMI_CONFIG* variables the SDK reads), RunPlugin (policy packs through
+// @pulumi/pulumi/cmd/run-policy-pack, other Node plugins through cmd/run-plugin), About; other
+// methods answer Unimplemented.
 // Runtime options from Pulumi.yaml: typescript (bool, default true), tsconfig (string),
 // nodeargs (string, shell-split).
 package main
@@ -278,6 +280,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/google/shlex"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/config"
@@ -507,6 +510,77 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 		}, nil
 	}
 	return &pulumirpc.RunResponse{}, nil
+}
+
+// streamWriter sends what a plugin prints back to the engine, one message per write.
+type streamWriter struct {
+	mu   *sync.Mutex
+	send func(chunk []byte) error
+}
+
+func (w streamWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if err := w.send(append([]byte(nil), p...)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// RunPlugin runs a plugin written in Node.js: for kind "analyzer" (a policy pack) the SDK's
+// cmd/run-policy-pack, otherwise cmd/run-plugin, with the engine's arguments and then the
+// plugin's folder, as the SDK's entry points expect. Output is streamed; the exit code ends it.
+func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.LanguageRuntime_RunPluginServer) error {
+	nodeBin, err := exec.LookPath("node")
+	if err != nil {
+		return fmt.Errorf("could not find node on the $PATH: %w", err)
+	}
+	dir := req.GetInfo().GetProgramDirectory()
+	if dir == "" {
+		dir = req.GetPwd()
+	}
+	spec := "@pulumi/pulumi/cmd/run-plugin"
+	if req.GetKind() == "analyzer" {
+		spec = "@pulumi/pulumi/cmd/run-policy-pack"
+	}
+	runPath, err := resolveModule(nodeBin, spec, dir)
+	if err != nil {
+		return err
+	}
+	opts, err := parseOptions(req.GetInfo())
+	if err != nil {
+		return err
+	}
+	args := append([]string{}, opts.nodeargs...)
+	args = append(args, runPath)
+	args = append(args, req.GetArgs()...)
+	args = append(args, dir)
+
+	env := append(os.Environ(), req.GetEnv()...)
+	if opts.typescript {
+		env = append(env, "PULUMI_NODEJS_TYPESCRIPT=true")
+	}
+	var mu sync.Mutex
+	cmd := exec.CommandContext(server.Context(), nodeBin, args...)
+	cmd.Dir = dir
+	cmd.Env = env
+	cmd.Stdout = streamWriter{&mu, func(b []byte) error {
+		return server.Send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Stdout{Stdout: b}})
+	}}
+	cmd.Stderr = streamWriter{&mu, func(b []byte) error {
+		return server.Send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Stderr{Stderr: b}})
+	}}
+	code := int32(0)
+	if err := cmd.Run(); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			return fmt.Errorf("could not run %s: %w", spec, err)
+		}
+		code = int32(ee.ExitCode())
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	return server.Send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Exitcode{Exitcode: code}})
 }
 
 type packageJSON struct {
