@@ -94,7 +94,7 @@ const TIMEOUT_MS = 300_000;
 function shown(args: readonly string[]): string {
   const secretAt = args.indexOf("--secret");
   if (secretAt < 0 || args[0] !== "config") return args.join(" ");
-  return args.map((a, i) => (i === args.length - 1 && i > secretAt + 1 ? "[secret]" : a)).join(" ");
+  return [...args.slice(0, -1), "[secret]"].join(" ");
 }
 
 /** Creates a project with a `dev` stack and its config. */
@@ -159,10 +159,16 @@ export async function createProject(options: ProjectOptions): Promise<PulumiProj
     return result;
   };
 
-  await ok(["stack", "init", "dev"]);
-  for (const [key, value] of Object.entries(options.config ?? {})) {
-    if (typeof value === "string") await ok(["config", "set", key, value]);
-    else await ok(["config", "set", "--secret", key, value.secret]);
+  try {
+    await ok(["stack", "init", "dev"]);
+    for (const [key, value] of Object.entries(options.config ?? {})) {
+      // "--" ends the flags: a value may start with dashes (a PEM certificate).
+      if (typeof value === "string") await ok(["config", "set", "--", key, value]);
+      else await ok(["config", "set", "--secret", "--", key, value.secret]);
+    }
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
   }
 
   const filesText = (folder: string): string =>
