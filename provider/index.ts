@@ -11,6 +11,25 @@
 export { DnnSmtpError, ERROR_CODES, type ErrorCode, type FieldProblem } from "./errors";
 export { ON_DELETE, type OnDelete } from "./lifecycle";
 export {
+  DnnMailConfiguration,
+  type DnnMailConfigurationArgs,
+  type GlobalSiteMailArgs,
+  type OwnSiteMailArgs,
+  type ScopeSettingsArgs,
+  SITE_USES,
+  type SiteMailArgs,
+} from "./mail-configuration";
+export {
+  checkSmtpSettings,
+  DEFAULT_PRODUCTION_STACKS,
+  POLICIES,
+  type PolicyConfig,
+  type PolicyRule,
+  type PolicySubject,
+  type PolicyViolation,
+  SMTP_SETTINGS_TYPE,
+} from "./policies";
+export {
   AUTHENTICATIONS,
   type Authentication,
   DEFAULT_CONNECTION_LIMIT,

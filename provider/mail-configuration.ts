@@ -1,48 +1,111 @@
 /**
  * `DnnMailConfiguration`: one environment's whole SMTP configuration (the global settings
- * plus each site's) as one component, so a per-environment program stays a few lines.
+ * plus each site's) as one component, so a per-environment program stays a few lines and
+ * the environment's configuration can live in its stack config as one structured value.
+ *
+ * Sites that use the global settings get no resource of their own. A site switched from
+ * its own settings to `use: "global"` loses its `SmtpSettings` child, and deleting that
+ * child reverts the site to the global settings (`onDelete: "revert"`, the site default,
+ * which the component does not let a site override). What is not covered: a site declared
+ * `use: "global"` from the start is not checked, so a site put on its own settings by hand
+ * stays so until it is declared. Doing that needs a site-scope resource that manages only
+ * the mode (see the multi-environment example's README).
  */
 import * as pulumi from "@pulumi/pulumi";
+import { DnnSmtpError } from "./errors";
 import { type SiteArgs, SmtpSettings, type SmtpSettingsArgs } from "./smtp-settings";
 
 /** Settings of one scope, without the scope and site (the component sets those). */
 export type ScopeSettingsArgs = Omit<SmtpSettingsArgs, "scope" | "site">;
 
-/** A site of the environment: its own settings, or `"global"` to use the global ones. */
-export type SiteMailArgs = { readonly url: string } & (
-  | ({ readonly use?: "own" } & Omit<ScopeSettingsArgs, "onDelete">)
-  | { readonly use: "global" }
-);
+/** A site that uses its own SMTP settings (DNN mode `p`). */
+export type OwnSiteMailArgs = { readonly url: string; readonly use?: "own" } & Omit<
+  ScopeSettingsArgs,
+  "onDelete"
+>;
+
+/** A site that uses the global settings (DNN mode `h`): no resource of its own. */
+export interface GlobalSiteMailArgs {
+  readonly url: string;
+  readonly use: "global";
+}
+
+/**
+ * A site of the environment: its own settings, or `use: "global"`. `url` is absolute
+ * (`https://example.com/shop`) or a path (`/shop`) under the installation's URL.
+ */
+export type SiteMailArgs = OwnSiteMailArgs | GlobalSiteMailArgs;
+
+/** The accepted values of a site's `use`. Default `"own"`. */
+export const SITE_USES = ["own", "global"] as const;
 
 export interface DnnMailConfigurationArgs {
   /**
    * The installation: URL of the site through which global settings are written (usually
-   * the root site) and the credentials used for every site. Defaults as for `SmtpSettings`.
+   * the root site) and the credentials used for every site. Each field defaults as for
+   * `SmtpSettings`: stack config `dnn:*`, then the environment `DNN_*`.
    */
   readonly installation?: SiteArgs;
   /** The global (host) settings; omit to leave them unmanaged. */
   readonly global?: ScopeSettingsArgs;
   /**
-   * Sites by a short name (used in resource names). A site with `use: "global"` is kept on
-   * the global settings; any other site gets its own settings.
+   * Sites by a short name (letters, digits, `-`, `_`; used in resource names). A site with
+   * `use: "global"` is left on the global settings; any other site gets its own settings.
    */
   readonly sites?: Readonly<Record<string, SiteMailArgs>>;
 }
 
+const SITE_KEY = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
+
+/** A mistake in the environment's configuration, named by its path (`sites.shop.use`). */
+function problem(field: string, message: string): DnnSmtpError {
+  return new DnnSmtpError("INVALID_SETTINGS", `DnnMailConfiguration: ${field}: ${message}`, {
+    field,
+  });
+}
+
+/** The installation URL as the resources will resolve it: args, then `dnn:url`, then `DNN_URL`. */
+function installationUrl(installation: SiteArgs): string | undefined {
+  return installation.url ?? new pulumi.Config("dnn").get("url") ?? process.env.DNN_URL;
+}
+
+/** `/shop` → `<installation URL>/shop`; absolute URLs stay as they are. */
+function siteUrl(key: string, url: unknown, installation: SiteArgs): string {
+  if (typeof url !== "string" || url.trim() === "")
+    throw problem(`sites.${key}.url`, "is required: the site's URL, or a path such as /shop");
+  if (!url.startsWith("/")) return url;
+  const base = installationUrl(installation);
+  if (!base)
+    throw problem(
+      `sites.${key}.url`,
+      `is the path ${JSON.stringify(url)}, but the installation URL is unknown: set installation.url, the stack config dnn:url, or DNN_URL`,
+    );
+  return `${base.replace(/\/+$/, "")}${url}`;
+}
+
 /**
- * Creates the `SmtpSettings` resources of one environment as children of one component.
+ * Creates the `SmtpSettings` resources of one environment as children of one component:
+ * `<name>-global` for the global settings and `<name>-<site>` for each site with its own
+ * settings, written after the global ones.
  *
  * @example
  * ```ts
- * const cfg = new pulumi.Config();
- * new DnnMailConfiguration("prod", cfg.requireObject<DnnMailConfigurationArgs>("mail"));
+ * const config = new pulumi.Config();
+ * new DnnMailConfiguration(pulumi.getStack(), config.requireObject<DnnMailConfigurationArgs>("mail"));
  * ```
  */
 export class DnnMailConfiguration extends pulumi.ComponentResource {
   /** The global settings resource, when `global` was given. */
   readonly global?: SmtpSettings;
-  /** One resource per site, by the names given in `sites`. */
+  /** One resource per site with its own settings, by the names given in `sites`. */
   readonly sites: Readonly<Record<string, SmtpSettings>>;
+  /** The names of the sites declared `use: "global"`. */
+  readonly sitesOnGlobal: readonly string[];
+  /**
+   * The mode DNN reports for each site with its own settings after the update (`p`). Sites
+   * on the global settings are not read, so they are not listed.
+   */
+  readonly siteModes: pulumi.Output<Record<string, string>>;
 
   constructor(
     name: string,
@@ -54,22 +117,59 @@ export class DnnMailConfiguration extends pulumi.ComponentResource {
     if (args.global) {
       this.global = new SmtpSettings(
         `${name}-global`,
-        { ...args.global, scope: "global", site: installation },
+        // Without `installation`, `site` stays unset: every connection detail then comes
+        // from the stack config or the environment, as for a plain SmtpSettings.
+        { ...args.global, scope: "global", site: args.installation },
         { parent: this },
       );
     }
+
     const sites: Record<string, SmtpSettings> = {};
+    const onGlobal: string[] = [];
+    const seen = new Map<string, string>();
     for (const [key, site] of Object.entries(args.sites ?? {})) {
-      if (site.use === "global") continue;
-      const { url, use: _use, ...settings } = site;
+      if (!SITE_KEY.test(key))
+        throw problem(`sites.${key}`, "site names take letters, digits, - and _ (at most 63)");
+      const use = site.use ?? "own";
+      if (!(SITE_USES as readonly string[]).includes(use))
+        throw problem(`sites.${key}.use`, `must be "own" or "global"; got ${JSON.stringify(use)}`);
+      const url = siteUrl(key, site.url, installation);
+      const normalized = url.toLowerCase().replace(/\/+$/, "");
+      const twin = seen.get(normalized);
+      if (twin)
+        throw problem(
+          `sites.${key}.url`,
+          `is the same site as sites.${twin} (${url}); declare each site once`,
+        );
+      seen.set(normalized, key);
+      if (site.use === "global") {
+        onGlobal.push(key);
+        continue;
+      }
+      const { url: _url, use: _use, ...settings } = site;
+      if ("onDelete" in settings)
+        throw problem(
+          `sites.${key}.onDelete`,
+          'is not taken: a site removed from the configuration (or switched to use "global") goes back to the global settings',
+        );
       sites[key] = new SmtpSettings(
         `${name}-${key}`,
         { ...settings, scope: "site", site: { ...installation, url } },
-        // Global settings first: a site write must not race the host write.
+        // Global settings first: writing them through a site's URL flips that site's mode,
+        // which the global resource puts back; a site write must not race it.
         { parent: this, dependsOn: this.global ? [this.global] : [] },
       );
     }
     this.sites = sites;
-    this.registerOutputs({ global: this.global, sites });
+    this.sitesOnGlobal = onGlobal;
+    this.siteModes = pulumi.output(
+      Object.fromEntries(Object.entries(sites).map(([k, r]) => [k, r.mode])),
+    );
+    this.registerOutputs({
+      global: this.global,
+      sites,
+      sitesOnGlobal: onGlobal,
+      siteModes: this.siteModes,
+    });
   }
 }
