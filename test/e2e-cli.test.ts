@@ -243,7 +243,9 @@ describe.skipIf(!!skip)(`${MANY_SITES} sites in one stack, applied in parallel`,
         SMTPPassword: MARKER,
       });
     }
-    expect(standin.requests.count((r) => r.path.endsWith("/JwtAuth/mobile/login"))).toBe(MANY_SITES);
+    expect(standin.requests.count((r) => r.path.endsWith("/JwtAuth/mobile/login"))).toBe(
+      MANY_SITES,
+    );
     // The root and /shop sites were not touched.
     expect(dump.portals[0]?.SMTPmode ?? "h").toBe("h");
     expect(dump.portals[1]?.SMTPmode ?? "h").toBe("h");
