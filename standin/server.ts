@@ -74,6 +74,12 @@ export interface StandinOptions {
   faults?: FaultSpec;
   /** No per-request log lines on stderr (default false). */
   quiet?: boolean;
+  /**
+   * Extra child sites `site1..siteN` beside `/` and `/shop`: portal ids 2..N+1, aliases
+   * `/site1`..., names "Site 1"... (default 0). For benchmarks and tests that need N
+   * distinct sites.
+   */
+  extraSites?: number;
 }
 
 /** Extra users for tests. role: "user" (default), "admin" (site Administrators) or "superuser". */
@@ -246,7 +252,7 @@ export async function startStandin(options: StandinOptions = {}): Promise<Standi
   const baseClock = options.now ?? Date.now;
   let offset = 0;
   const now = () => baseClock() + offset;
-  const store = new Store(dataDir, now);
+  const store = new Store(dataDir, now, options.extraSites ?? 0);
   const superuser = {
     ...DEFAULT_SUPERUSER,
     ...options.superuser,

@@ -24,6 +24,8 @@ export const SMTP_PASSWORD = "SMTPPassword";
 export const ROOT_PORTAL_ID = 0;
 /** Child site: portal 1, alias path "shop" (i.e. `/shop`). */
 export const SHOP_PORTAL_ID = 1;
+/** First portal id of the optional extra child sites `site1..siteN` (see `Store`'s `extraSites`). */
+export const FIRST_EXTRA_PORTAL_ID = 2;
 
 export interface Portal {
   portalId: number;
@@ -172,7 +174,14 @@ export class Store {
   readonly #now: () => number;
   readonly #webConfig: string;
 
-  constructor(dataDir: string, now: () => number) {
+  /**
+   * @param extraSites child sites `site1..siteN` to add beside the root site and `/shop`
+   *   (portal ids 2..N+1, aliases `/site1`...; default 0), so benchmarks and tests can
+   *   target many distinct sites. Missing ones are added on every open.
+   */
+  constructor(dataDir: string, now: () => number, extraSites = 0) {
+    if (!Number.isInteger(extraSites) || extraSites < 0)
+      throw new Error(`extraSites must be an integer >= 0; got ${extraSites}`);
     mkdirSync(dataDir, { recursive: true });
     this.#now = now;
     this.#webConfig = join(dataDir, "web.config");
@@ -184,6 +193,7 @@ export class Store {
     this.db.exec("PRAGMA journal_mode = WAL;");
     this.db.exec(SCHEMA);
     this.#seed();
+    this.#seedExtraSites(extraSites);
   }
 
   close(): void {
@@ -213,6 +223,32 @@ export class Store {
           .prepare("INSERT INTO Roles (PortalID, RoleName) VALUES (?, ?)")
           .run(p.portalId, role);
       }
+    }
+  }
+
+  /** Adds the child sites `site1..siteN` that are missing (portal ids 2..N+1), as #seed adds its own. */
+  #seedExtraSites(count: number): void {
+    const exists = this.db.prepare("SELECT 1 FROM Portals WHERE PortalID = ?");
+    const portal = this.db.prepare(
+      "INSERT INTO Portals (PortalID, PortalName, Email, GUID, CreatedOnDate) VALUES (?, ?, ?, ?, ?)",
+    );
+    const alias = this.db.prepare(
+      "INSERT INTO PortalAlias (PortalID, HTTPAlias, CreatedOnDate) VALUES (?, ?, ?)",
+    );
+    const role = this.db.prepare("INSERT INTO Roles (PortalID, RoleName) VALUES (?, ?)");
+    this.db.exec("BEGIN");
+    try {
+      for (let i = 1; i <= count; i++) {
+        const portalId = FIRST_EXTRA_PORTAL_ID + i - 1;
+        if (exists.get(portalId)) continue;
+        portal.run(portalId, `Site ${i}`, `site${i}@example.com`, randomUUID(), this.#stamp());
+        alias.run(portalId, `127.0.0.1/site${i}`, this.#stamp());
+        for (const name of ["Administrators", "Registered Users"]) role.run(portalId, name);
+      }
+      this.db.exec("COMMIT");
+    } catch (err) {
+      this.db.exec("ROLLBACK");
+      throw err;
     }
   }
 
