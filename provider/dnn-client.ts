@@ -6,6 +6,7 @@
 import type { z } from "zod";
 import { DnnSmtpError, redact } from "./errors";
 import { type HttpResponse, send, type TransportOptions } from "./http";
+import type { SiteConnection } from "./site";
 import {
   type ApiGeneration,
   detectGeneration,
@@ -16,23 +17,6 @@ import {
   type UpdateSmtpSettingsRequest,
   UpdateSmtpSettingsResponseSchema,
 } from "./wire";
-
-/** How to reach one DNN site and who to be there. */
-export interface SiteConnection {
-  /** The site's URL, child-site path included, e.g. `https://example.com/shop`. */
-  readonly url: string;
-  /** A superuser (or, for site scope, an administrator of the site); JWT login. */
-  readonly username?: string;
-  readonly password?: string;
-  /** A DNN 10 User-scope API token of a superuser; used instead of a login when set. */
-  readonly apiToken?: string;
-  /** PEM CA certificate to trust for the site's HTTPS. */
-  readonly caCert?: string;
-  /** Turns HTTPS certificate checks off. For test sites only. */
-  readonly insecureSkipVerify?: boolean;
-  /** Per-request timeout in milliseconds (default 30000). */
-  readonly timeoutMs?: number;
-}
 
 /** `host`: ServerSettingsSmtpHost (superusers); `admin`: ServerSettingsSmtpAdmin. */
 export type Controller = "host" | "admin";

@@ -3,16 +3,32 @@
  * the stack config (`dnn:url`, `dnn:username`, `dnn:password`, `dnn:apiToken`), then the
  * environment (`DNN_URL`, `DNN_USERNAME`, `DNN_PASSWORD`, `DNN_API_TOKEN`).
  */
-import type { SiteConnection } from "./dnn-client";
-
-/** The non-secret part of a site, as stored in the resource's inputs. */
-export interface SiteInputs {
+/** How to reach the DNN site. Every field may also come from stack config or the environment. */
+export interface SiteArgs {
+  /**
+   * The site's URL, child-site path included: `https://example.com` or
+   * `https://example.com/shop`. Default: config `dnn:url`, then env `DNN_URL`.
+   */
   readonly url?: string;
+  /** A superuser, or for site scope an administrator of the site. Default: `dnn:username`, `DNN_USERNAME`. */
   readonly username?: string;
+  /** The user's password; stored as a secret. Default: `dnn:password`, `DNN_PASSWORD`. */
+  readonly password?: string;
+  /** A DNN 10 User-scope API token of a superuser, instead of a login. Default: `dnn:apiToken`, `DNN_API_TOKEN`. */
+  readonly apiToken?: string;
+  /** A PEM CA certificate to trust for the site's HTTPS (private CAs). */
   readonly caCert?: string;
+  /** Turns HTTPS certificate checks off. Test sites only; a warning is printed. Default false. */
   readonly insecureSkipVerify?: boolean;
+  /** Timeout of each request to DNN, in milliseconds. Default 30000. */
   readonly timeoutMs?: number;
 }
+
+/** A site with every source resolved: what the DNN client connects with. */
+export type SiteConnection = Omit<SiteArgs, "url"> & { readonly url: string };
+
+/** The non-secret part of a site, as stored in the resource's inputs. */
+export type SiteInputs = Omit<SiteArgs, "password" | "apiToken">;
 
 /** The secret part, stored under its own secret keys. */
 export interface SiteSecrets {

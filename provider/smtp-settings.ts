@@ -10,32 +10,15 @@ import type { z } from "zod";
 import type { OnDelete } from "./lifecycle";
 import type { PrecheckOptionsSchema } from "./precheck";
 import type { Authentication, Scope, SmtpSettingsInput } from "./settings";
+import type { SiteArgs } from "./site";
+
+export type { SiteArgs };
+
 import type { ApiGeneration, SmtpMode } from "./wire";
 
 /** A secret when there is a value; nothing at all otherwise (no `[secret]` shown for an absent value). */
 function secretOrNothing(value: string | undefined): pulumi.Output<string> | undefined {
   return value === undefined ? undefined : pulumi.secret(value);
-}
-
-/** How to reach the DNN site. Every field may also come from stack config or the environment. */
-export interface SiteArgs {
-  /**
-   * The site's URL, child-site path included: `https://example.com` or
-   * `https://example.com/shop`. Default: config `dnn:url`, then env `DNN_URL`.
-   */
-  readonly url?: string;
-  /** A superuser, or for site scope an administrator of the site. Default: `dnn:username`, `DNN_USERNAME`. */
-  readonly username?: string;
-  /** The user's password; stored as a secret. Default: `dnn:password`, `DNN_PASSWORD`. */
-  readonly password?: string;
-  /** A DNN 10 User-scope API token of a superuser, instead of a login. Default: `dnn:apiToken`, `DNN_API_TOKEN`. */
-  readonly apiToken?: string;
-  /** A PEM CA certificate to trust for the site's HTTPS (private CAs). */
-  readonly caCert?: string;
-  /** Turns HTTPS certificate checks off. Test sites only; a warning is printed. Default false. */
-  readonly insecureSkipVerify?: boolean;
-  /** Timeout of each request to DNN, in milliseconds. Default 30000. */
-  readonly timeoutMs?: number;
 }
 
 /** How the settings are proven before they are written. See the README's precheck section. */
