@@ -130,7 +130,38 @@ describe.each(["g1", "g2", "g3"] as const)("round trips on %s", (generation) => 
     expect(back.password).toEqual(expectedPassword);
   });
 
-  test.runIf(generation === "g3")("OAuth: provider and auth type 3", async () => {
+  test("every model field maps to a DNN key the stand-in stores", () => {
+    const keys = new Set([
+      ...Object.keys(standin.dump().host),
+      ...Object.keys(standin.dump().portals[1] ?? {}),
+    ]);
+    for (const [field, { dnnKey }] of Object.entries(FIELDS)) {
+      // SMTPAuthProvider is stored only with OAuth: the OAuth round trip below covers it.
+      if (field === "oauth") continue;
+      expect(keys.has(dnnKey), `${field} → ${dnnKey}`).toBe(true);
+    }
+  });
+});
+
+describe("OAuth round trip (G3 only: older APIs have no OAuth)", () => {
+  let standin: Standin;
+  let client: DnnClient;
+
+  beforeAll(async () => {
+    standin = await startStandin({
+      quiet: true,
+      generation: "g3",
+      superuser: { username: "host", password: SITE_PASSWORD },
+    });
+    client = new DnnClient({
+      url: standin.siteUrl("shop"),
+      username: "host",
+      password: SITE_PASSWORD,
+    });
+  });
+  afterAll(() => standin.close());
+
+  test("OAuth: provider and auth type 3", async () => {
     const oauth = model({
       scope: "site",
       server: "smtp.office365.com:587",
@@ -142,26 +173,15 @@ describe.each(["g1", "g2", "g3"] as const)("round trips on %s", (generation) => 
         settings: { TenantId: "tenant-1", ClientId: "client-1", ClientSecret: MARKER },
       },
     });
-    await client.updateSmtpSettings(toWire(oauth, { generation }));
+    await client.updateSmtpSettings(toWire(oauth, { generation: "g3" }));
     expect(standin.dump().portals[1]).toMatchObject({
       SMTPAuthentication: "3",
       SMTPAuthProvider: "ExchangeOnline",
     });
     const { settings: response } = await client.getSmtpSettings();
-    expect(fromWire(response.site, generation)).toMatchObject({
+    expect(fromWire(response.site, "g3")).toMatchObject({
       authentication: "oauth",
       oauthProvider: "ExchangeOnline",
     });
-  });
-
-  test("every model field maps to a DNN key the stand-in stores", () => {
-    const keys = new Set([
-      ...Object.keys(standin.dump().host),
-      ...Object.keys(standin.dump().portals[1] ?? {}),
-    ]);
-    for (const [field, { dnnKey }] of Object.entries(FIELDS)) {
-      if (field === "oauth" && generation !== "g3") continue;
-      expect(keys.has(dnnKey), `${field} → ${dnnKey}`).toBe(true);
-    }
   });
 });
