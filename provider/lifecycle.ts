@@ -8,14 +8,26 @@
  * reverts the site to the global settings, or restores the remembered values.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { type Controller, DnnClient, siteBaseUrl } from "./dnn-client";
-import { DnnSmtpError, type FieldProblem, redact } from "./errors";
+import type { Controller, DnnClient } from "./dnn-client";
+import {
+  checkSite,
+  clientFor,
+  failuresOf,
+  guarded,
+  knownController,
+  observedOf,
+  type ResourceProps,
+  type SiteView,
+  view,
+} from "./dnn-site";
+import { DnnSmtpError, type FieldProblem } from "./errors";
 import {
   type PrecheckReport,
   type ResolvedPrecheckOptions,
   runPrecheck,
   validatePrecheckOptions,
 } from "./precheck";
+import { compact, isUnknown, same, UNKNOWN } from "./props";
 import {
   type Scope,
   SETTINGS_FIELDS,
@@ -23,18 +35,9 @@ import {
   type SmtpSettings,
   validateSettings,
 } from "./settings";
-import {
-  knownSiteSecrets,
-  resolveConnection,
-  resolveSiteInputs,
-  type SiteInputs,
-  setStackConfig,
-} from "./site";
+import { setStackConfig } from "./site";
 import {
   type ApiGeneration,
-  blockFor,
-  fromWire,
-  type GetSmtpSettingsResponse,
   keepAsStored,
   MASKED_PASSWORD,
   type ObservedSettings,
@@ -43,8 +46,7 @@ import {
   type UpdateSmtpSettingsRequest,
 } from "./wire";
 
-/** What `pulumi preview` passes for a value that is not known yet. */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export { UNKNOWN };
 
 export const ON_DELETE = ["retain", "revert", "restore"] as const;
 /** `retain`: leave the values; `revert`: the site uses the global settings again; `restore`: write back what was there before. */
@@ -58,11 +60,8 @@ export interface PreviousSettings extends Omit<ObservedSettings, "password"> {
 }
 
 /** The resource's inputs, as `check` returns them. */
-type Inputs = Record<string, unknown> & {
+type Inputs = ResourceProps & {
   scope?: Scope;
-  site?: SiteInputs;
-  sitePassword?: string;
-  siteApiToken?: string;
   precheck?: ResolvedPrecheckOptions;
   onDelete?: OnDelete;
 };
@@ -98,44 +97,6 @@ const PRECHECK_KEYS: readonly string[] = [
 
 // ---------------------------------------------------------------- helpers
 
-function isUnknown(value: unknown): boolean {
-  if (value === UNKNOWN) return true;
-  if (Array.isArray(value)) return value.some(isUnknown);
-  if (value && typeof value === "object") return Object.values(value).some(isUnknown);
-  return false;
-}
-
-/** Drops undefined values: protobuf structs cannot carry them. */
-function compact<T extends Record<string, unknown>>(object: T): T {
-  const entries = Object.entries(object)
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => [k, isPlainObject(v) ? compact(v) : v]);
-  return Object.fromEntries(entries) as T;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return (
-    typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype
-  );
-}
-
-/** Order-independent equality, with "" and absent meaning the same. */
-function same(a: unknown, b: unknown): boolean {
-  const norm = (v: unknown): unknown => {
-    if (v === "" || v === null) return undefined;
-    if (Array.isArray(v)) return v.map(norm);
-    if (v && typeof v === "object") {
-      const entries = Object.entries(v)
-        .map(([k, x]) => [k, norm(x)] as const)
-        .filter(([, x]) => x !== undefined)
-        .sort(([x], [y]) => x.localeCompare(y));
-      return entries.length ? Object.fromEntries(entries) : undefined;
-    }
-    return v;
-  };
-  return JSON.stringify(norm(a)) === JSON.stringify(norm(b));
-}
-
 function modelOf(props: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(SETTINGS_FIELDS.map((f) => [f, props[f]]));
 }
@@ -151,88 +112,6 @@ function invalid(problems: readonly FieldProblem[]): DnnSmtpError {
     "INVALID_SETTINGS",
     problems.map((p) => `${p.field}: ${p.message}`).join("\n"),
   );
-}
-
-function secretsOf(props: Inputs): string[] {
-  const oauth = props.oauth as { settings?: Record<string, string> } | undefined;
-  return [
-    props.password as string | undefined,
-    props.sitePassword,
-    props.siteApiToken,
-    ...Object.values(oauth?.settings ?? {}),
-    ...knownSiteSecrets(),
-  ].filter((s): s is string => typeof s === "string" && s.length >= 3);
-}
-
-/** Runs work, and makes sure no secret survives in what it throws: messages reach logs. */
-async function guarded<T>(props: Inputs, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    const secrets = secretsOf(props);
-    const e = error instanceof Error ? error : new Error(String(error));
-    const message = redact(e.message, secrets);
-    const clean =
-      e instanceof DnnSmtpError
-        ? new DnnSmtpError(e.code, message, {
-            transient: e.transient,
-            field: e.field,
-            responseCode: e.responseCode,
-            command: e.command,
-          })
-        : new Error(message);
-    // The stack repeats the message; the plugin prints it on failure.
-    clean.stack = `${clean.name}: ${message}`;
-    throw clean;
-  }
-}
-
-function clientFor(props: Inputs): DnnClient {
-  return new DnnClient(
-    resolveConnection(props.site, {
-      sitePassword: props.sitePassword,
-      siteApiToken: props.siteApiToken,
-    }),
-  );
-}
-
-// Site administrators cannot use the Host controller; remember who fell back to Admin.
-const adminOnly = new Set<string>();
-
-interface SiteView {
-  readonly response: GetSmtpSettingsResponse;
-  readonly generation: ApiGeneration;
-  readonly controller: Controller;
-}
-
-async function view(client: DnnClient, scope: Scope): Promise<SiteView> {
-  const key = `${client.base.href}|${client.site.username}`;
-  if (scope === "site" && adminOnly.has(key)) {
-    const r = await client.getSmtpSettings("admin");
-    return { response: r.settings, generation: r.generation, controller: "admin" };
-  }
-  try {
-    const r = await client.getSmtpSettings("host");
-    return { response: r.settings, generation: r.generation, controller: "host" };
-  } catch (error) {
-    if (scope !== "site" || !(error instanceof DnnSmtpError) || error.code !== "DNN_FORBIDDEN")
-      throw error;
-    adminOnly.add(key);
-    const r = await client.getSmtpSettings("admin");
-    return { response: r.settings, generation: r.generation, controller: "admin" };
-  }
-}
-
-function observedOf(site: SiteView, scope: Scope): ObservedSettings {
-  const block = blockFor(site.response, scope);
-  if (!block) {
-    throw new DnnSmtpError(
-      "DNN_FORBIDDEN",
-      "global settings need a superuser (host) account; site administrators can manage site scope only",
-      { field: "site.username" },
-    );
-  }
-  return fromWire(block, site.generation);
 }
 
 /**
@@ -285,7 +164,8 @@ function previousOf(observed: ObservedSettings, mode: SmtpMode): PreviousSetting
 }
 
 function idOf(props: Inputs): string {
-  return `${siteBaseUrl(props.site?.url ?? "").href}#${props.scope}`;
+  // `check` stored the URL normalized.
+  return `${props.site?.url}#${props.scope}`;
 }
 
 function requireSupported(settings: SmtpSettings, generation: ApiGeneration): void {
@@ -393,24 +273,8 @@ export async function check(_olds: Inputs, news: Inputs): Promise<pulumi.dynamic
   const model = validateSettings(compact(modelOf(news)), unknown);
   if (!model.ok) problems.push(...model.problems);
 
-  const site = resolveSiteInputs(news.site);
-  if (!unknown.has("site")) {
-    if (!site.url) {
-      problems.push({
-        field: "site.url",
-        message: "is required: set site.url, or the stack config dnn:url, or DNN_URL",
-      });
-    } else {
-      try {
-        siteBaseUrl(site.url);
-      } catch (error) {
-        problems.push({
-          field: "site.url",
-          message: (error as Error).message.replace(/^site\.url /, ""),
-        });
-      }
-    }
-  }
+  const { site, problems: siteProblems } = checkSite(news, unknown.has("site"));
+  problems.push(...siteProblems);
 
   const scope = news.scope;
   const onDelete = news.onDelete ?? (scope === "site" ? "revert" : "retain");
@@ -433,21 +297,13 @@ export async function check(_olds: Inputs, news: Inputs): Promise<pulumi.dynamic
     else problems.push(...result.problems);
   }
 
-  if (problems.length > 0) {
-    return {
-      inputs: news,
-      failures: problems.map((p) => ({
-        property: p.field.split(".")[0] ?? p.field,
-        reason: `${p.field}: ${p.message}`,
-      })),
-    };
-  }
+  if (problems.length > 0) return { inputs: news, failures: failuresOf(problems) };
   if (!model.ok || unknown.size > 0) return { inputs: news };
   return {
     inputs: compact({
       ...news,
       ...model.value,
-      site: compact({ ...site, url: siteBaseUrl(site.url ?? "").href }),
+      site: compact(site),
       precheck: precheckOptions,
       onDelete,
     }),
@@ -538,9 +394,7 @@ export async function update(
     // URL site's mode (DNN flips it) and the host values it does not manage.
     const before = settings.scope === "global" ? await view(client, "global") : undefined;
     const generation = before?.generation ?? olds.apiGeneration ?? "g3";
-    const controller =
-      before?.controller ??
-      (adminOnly.has(`${client.base.href}|${client.site.username}`) ? "admin" : "host");
+    const controller = before?.controller ?? knownController(client);
     requireSupported(settings, generation);
     const report = connectionChanged
       ? await precheck(news, settings, client, controller)
