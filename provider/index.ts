@@ -50,4 +50,9 @@ export {
   SmtpSettings,
   type SmtpSettingsArgs,
 } from "./smtp-settings";
+export { USE_GLOBAL_ON_DELETE, type UseGlobalOnDelete } from "./use-global-lifecycle";
+export {
+  UseGlobalSmtpSettings,
+  type UseGlobalSmtpSettingsArgs,
+} from "./use-global-settings";
 export type { ApiGeneration, SmtpMode } from "./wire";

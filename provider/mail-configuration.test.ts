@@ -42,8 +42,13 @@ beforeAll(async () => {
     {
       newResource: (args) => {
         registered.push({ type: args.type, name: args.name, inputs: args.inputs });
-        // The provider would return mode "p" for a site it wrote.
-        const state = args.inputs.scope === "site" ? { ...args.inputs, mode: "p" } : args.inputs;
+        // The providers would report mode "p" for a site they wrote, "h" for one held on global.
+        const mode = args.type.endsWith(":UseGlobalSmtpSettings")
+          ? "h"
+          : args.inputs.scope === "site"
+            ? "p"
+            : undefined;
+        const state = mode ? { ...args.inputs, mode } : args.inputs;
         return { id: `${args.name}-id`, state };
       },
       call: (args) => args.inputs,
@@ -79,7 +84,11 @@ function resolved<T>(output: PulumiSdk.Output<T>): Promise<T> {
 /** Waits until the registrations of the resources created so far have reached the mocks. */
 async function settle(component: DnnMailConfiguration): Promise<void> {
   await resolved(component.urn);
-  for (const child of [component.global, ...Object.values(component.sites)])
+  for (const child of [
+    component.global,
+    ...Object.values(component.sites),
+    ...Object.values(component.globalSites),
+  ])
     if (child) await resolved(child.id);
 }
 
@@ -123,6 +132,14 @@ describe.skipIf(!ready)("DnnMailConfiguration", () => {
     expect(smtp[1]?.inputs).not.toHaveProperty("url");
     expect(Object.keys(mail.sites)).toEqual(["shop"]);
     expect(mail.sitesOnGlobal).toEqual(["blog"]);
+    // A site on the global settings is held there by its own resource.
+    const held = registered.filter(
+      (r) => r.type === "pulumi-nodejs:dynamic/dnn:UseGlobalSmtpSettings",
+    );
+    expect(held.map((r) => r.name)).toEqual(["prod-blog"]);
+    expect(held[0]?.inputs).toMatchObject({
+      site: { url: "https://dnn.example.com/blog", username: "host" },
+    });
   });
 
   test("children are parented to the component, sites depend on the global settings", async () => {
@@ -154,10 +171,10 @@ describe.skipIf(!ready)("DnnMailConfiguration", () => {
     expect(await resolved(password)).toBe("relay-secret");
   });
 
-  test("siteModes lists what the provider reported for sites with their own settings", async () => {
+  test("siteModes lists what the providers reported for every declared site", async () => {
     const mail = new DnnMailConfiguration("prod", environment);
     await settle(mail);
-    expect(await resolved(mail.siteModes)).toEqual({ shop: "p" });
+    expect(await resolved(mail.siteModes)).toStrictEqual({ shop: "p", blog: "h" });
   });
 
   test("without global settings, sites stand alone; nothing at all is fine", async () => {
@@ -167,9 +184,8 @@ describe.skipIf(!ready)("DnnMailConfiguration", () => {
     });
     await settle(mail);
     expect(mail.global).toBeUndefined();
-    expect(registered.filter((r) => r.type.includes("SmtpSettings")).map((r) => r.name)).toEqual([
-      "dev-shop",
-    ]);
+    const children = registered.filter((r) => r.type.includes("SmtpSettings")).map((r) => r.name);
+    expect(children.sort()).toEqual(["dev-blog", "dev-shop"]);
     const empty = new DnnMailConfiguration("empty", {});
     await settle(empty);
     expect(Object.keys(empty.sites)).toEqual([]);

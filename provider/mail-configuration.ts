@@ -3,17 +3,15 @@
  * plus each site's) as one component, so a per-environment program stays a few lines and
  * the environment's configuration can live in its stack config as one structured value.
  *
- * Sites that use the global settings get no resource of their own. A site switched from
- * its own settings to `use: "global"` loses its `SmtpSettings` child, and deleting that
- * child reverts the site to the global settings (`onDelete: "revert"`, the site default,
- * which the component does not let a site override). What is not covered: a site declared
- * `use: "global"` from the start is not checked, so a site put on its own settings by hand
- * stays so until it is declared. Doing that needs a site-scope resource that manages only
- * the mode (see the multi-environment example's README).
+ * A site declared `use: "global"` gets a `UseGlobalSmtpSettings` child, which holds it on
+ * the global settings (and reports it when someone gives it its own by hand). A site
+ * switched from its own settings to `use: "global"` loses its `SmtpSettings` child (whose
+ * delete reverts the site to the global settings) and gains the other.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { DnnSmtpError } from "./errors";
 import { type SiteArgs, SmtpSettings, type SmtpSettingsArgs } from "./smtp-settings";
+import { UseGlobalSmtpSettings } from "./use-global-settings";
 
 /** Settings of one scope, without the scope and site (the component sets those). */
 export type ScopeSettingsArgs = Omit<SmtpSettingsArgs, "scope" | "site">;
@@ -24,7 +22,7 @@ export type OwnSiteMailArgs = { readonly url: string; readonly use?: "own" } & O
   "onDelete"
 >;
 
-/** A site that uses the global settings (DNN mode `h`): no resource of its own. */
+/** A site that uses the global settings (DNN mode `h`), held there by a `UseGlobalSmtpSettings`. */
 export interface GlobalSiteMailArgs {
   readonly url: string;
   readonly use: "global";
@@ -50,7 +48,7 @@ export interface DnnMailConfigurationArgs {
   readonly global?: ScopeSettingsArgs;
   /**
    * Sites by a short name (letters, digits, `-`, `_`; used in resource names). A site with
-   * `use: "global"` is left on the global settings; any other site gets its own settings.
+   * `use: "global"` is held on the global settings; any other site gets its own settings.
    */
   readonly sites?: Readonly<Record<string, SiteMailArgs>>;
 }
@@ -101,10 +99,9 @@ export class DnnMailConfiguration extends pulumi.ComponentResource {
   readonly sites: Readonly<Record<string, SmtpSettings>>;
   /** The names of the sites declared `use: "global"`. */
   readonly sitesOnGlobal: readonly string[];
-  /**
-   * The mode DNN reports for each site with its own settings after the update (`p`). Sites
-   * on the global settings are not read, so they are not listed.
-   */
+  /** One resource per site declared `use: "global"`, by the names given in `sites`. */
+  readonly globalSites: Readonly<Record<string, UseGlobalSmtpSettings>>;
+  /** The mode DNN reports for each declared site after the update: `p` own settings, `h` global. */
   readonly siteModes: pulumi.Output<Record<string, string>>;
 
   constructor(
@@ -125,7 +122,11 @@ export class DnnMailConfiguration extends pulumi.ComponentResource {
     }
 
     const sites: Record<string, SmtpSettings> = {};
+    const globalSites: Record<string, UseGlobalSmtpSettings> = {};
     const onGlobal: string[] = [];
+    // Global settings first: writing them through a site's URL flips that site's mode,
+    // which the global resource puts back; a site write must not race it.
+    const afterGlobal = { parent: this, dependsOn: this.global ? [this.global] : [] };
     const seen = new Map<string, string>();
     for (const [key, site] of Object.entries(args.sites ?? {})) {
       if (!SITE_KEY.test(key))
@@ -144,6 +145,11 @@ export class DnnMailConfiguration extends pulumi.ComponentResource {
       seen.set(normalized, key);
       if (site.use === "global") {
         onGlobal.push(key);
+        globalSites[key] = new UseGlobalSmtpSettings(
+          `${name}-${key}`,
+          { site: { ...installation, url } },
+          afterGlobal,
+        );
         continue;
       }
       const { url: _url, use: _use, ...settings } = site;
@@ -155,19 +161,21 @@ export class DnnMailConfiguration extends pulumi.ComponentResource {
       sites[key] = new SmtpSettings(
         `${name}-${key}`,
         { ...settings, scope: "site", site: { ...installation, url } },
-        // Global settings first: writing them through a site's URL flips that site's mode,
-        // which the global resource puts back; a site write must not race it.
-        { parent: this, dependsOn: this.global ? [this.global] : [] },
+        afterGlobal,
       );
     }
     this.sites = sites;
+    this.globalSites = globalSites;
     this.sitesOnGlobal = onGlobal;
-    this.siteModes = pulumi.output(
-      Object.fromEntries(Object.entries(sites).map(([k, r]) => [k, r.mode])),
-    );
+    const modes: Record<string, pulumi.Output<string>> = {};
+    for (const [key, resource] of [...Object.entries(sites), ...Object.entries(globalSites)]) {
+      modes[key] = resource.mode;
+    }
+    this.siteModes = pulumi.output(modes);
     this.registerOutputs({
       global: this.global,
       sites,
+      globalSites,
       sitesOnGlobal: onGlobal,
       siteModes: this.siteModes,
     });

@@ -11,15 +11,11 @@ import type { OnDelete } from "./lifecycle";
 import type { PrecheckOptionsSchema } from "./precheck";
 import type { Authentication, Scope, SmtpSettingsInput } from "./settings";
 import type { SiteArgs } from "./site";
+import { SITE_SECRET_KEYS, siteProps } from "./site-props";
 
 export type { SiteArgs };
 
 import type { ApiGeneration, SmtpMode } from "./wire";
-
-/** A secret when there is a value; nothing at all otherwise (no `[secret]` shown for an absent value). */
-function secretOrNothing(value: string | undefined): pulumi.Output<string> | undefined {
-  return value === undefined ? undefined : pulumi.secret(value);
-}
 
 /** How the settings are proven before they are written. See the README's precheck section. */
 export type PrecheckArgs = z.input<typeof PrecheckOptionsSchema>;
@@ -84,17 +80,13 @@ export class SmtpSettings extends pulumi.dynamic.Resource {
   declare readonly precheckSummary: pulumi.Output<string>;
 
   constructor(name: string, args: SmtpSettingsArgs, opts?: pulumi.CustomResourceOptions) {
-    const site = args.site === undefined ? undefined : pulumi.output(args.site);
     const props = {
       ...args,
       password: args.password === undefined ? undefined : pulumi.secret(args.password),
       // OAuth settings carry client secrets.
       oauth: args.oauth === undefined ? undefined : pulumi.secret(args.oauth),
-      // Only the non-secret part of `site` stays readable (the URL shows in diffs); the
-      // credentials go under their own secret keys.
-      site: site && pulumi.unsecret(site.apply(({ password: _p, apiToken: _t, ...rest }) => rest)),
-      sitePassword: site?.apply((s) => secretOrNothing(s.password)),
-      siteApiToken: site?.apply((s) => secretOrNothing(s.apiToken)),
+      site: undefined,
+      ...siteProps(args.site),
       // Output-only keys must be present for the outputs to exist.
       hostEmail: args.hostEmail,
       portalName: undefined,
@@ -113,8 +105,7 @@ export class SmtpSettings extends pulumi.dynamic.Resource {
           ...(opts?.additionalSecretOutputs ?? []),
           "password",
           "oauth",
-          "sitePassword",
-          "siteApiToken",
+          ...SITE_SECRET_KEYS,
         ],
       },
       "dnn",

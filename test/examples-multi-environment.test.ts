@@ -268,6 +268,11 @@ describe.skipIf(skip)("examples/multi-environment with the Pulumi CLI", () => {
     );
     expect(preview.stdout).toContain('onDelete       : "revert"');
     expect(preview.stdout).toContain("1 to delete");
+    // ...and a resource that holds the site on the global settings from now on.
+    expect(preview.stdout).toMatch(
+      /\+ pulumi-nodejs:dynamic\/dnn:UseGlobalSmtpSettings: \(create\)/,
+    );
+    expect(preview.stdout).toContain("1 to create");
     expect(standins.dev.dump().portals[1]?.SMTPmode).toBe("p");
 
     await pulumi("dev", ["up", "--yes", "--skip-preview"]);
@@ -275,6 +280,20 @@ describe.skipIf(skip)("examples/multi-environment with the Pulumi CLI", () => {
     expect(standins.dev.dump().portals[1]?.SMTPmode).toBe("h");
     const outputs = JSON.parse((await pulumi("dev", ["stack", "output", "--json"])).stdout);
     expect(outputs.sitesOnGlobal).toEqual(["main", "shop"]);
+  }, 120_000);
+
+  test("a site declared use: global and given its own settings by hand is put back", async () => {
+    standins.dev.store.setPortalSetting(0, "SMTPServer", "by-hand.example.com", 1);
+    standins.dev.store.setPortalSetting(0, "SMTPmode", "p", 1);
+    const preview = await pulumi("dev", ["preview", "--refresh", "--diff"]);
+    expect(preview.stdout).toMatch(
+      /~ pulumi-nodejs:dynamic\/dnn:UseGlobalSmtpSettings: \(update\)[^\]]*\][^\]]*::dev-main\]/,
+    );
+    await pulumi("dev", ["up", "--yes", "--skip-preview", "--refresh"]);
+    expect(standins.dev.dump().portals[0]).toMatchObject({
+      SMTPmode: "h",
+      SMTPServer: "by-hand.example.com",
+    });
   }, 120_000);
 
   test("the relay passwords never reach the state or the logs in clear text", () => {
