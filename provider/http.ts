@@ -51,7 +51,8 @@ export interface HttpResponse {
 /** Counts requests sent, per process: benchmarks and tests read it. */
 export const requestCounter = { sent: 0 };
 
-class Semaphore {
+/** At most `limit` pieces of work at once; the rest wait their turn, first come first served. */
+export class Semaphore {
   private active = 0;
   private readonly waiting: Array<() => void> = [];
   constructor(private readonly limit: number) {}

@@ -194,6 +194,7 @@ export class Store {
     this.db.exec(SCHEMA);
     this.#seed();
     this.#seedExtraSites(extraSites);
+    this.#portals = undefined;
   }
 
   close(): void {
@@ -365,7 +366,15 @@ export class Store {
 
   // ---- portals -------------------------------------------------------------------------
 
+  // Sites change only while the store seeds them; every request looks them up.
+  #portals: Portal[] | undefined;
+
   portals(): Portal[] {
+    this.#portals ??= this.#loadPortals();
+    return this.#portals;
+  }
+
+  #loadPortals(): Portal[] {
     const rows = this.db
       .prepare(
         `SELECT p.PortalID, p.PortalName, p.Email, p.GUID, a.HTTPAlias FROM Portals p
@@ -397,6 +406,7 @@ export class Store {
         .prepare("UPDATE PortalAlias SET HTTPAlias = ? WHERE PortalID = ?")
         .run(alias, p.portalId);
     }
+    this.#portals = undefined;
   }
 
   // ---- users and roles -----------------------------------------------------------------
