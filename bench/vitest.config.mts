@@ -1,0 +1,16 @@
+/**
+ * `npm run bench` runs bench/run.ts through vitest, for its TypeScript loader only: one
+ * process, one file, no parallel workers (they would share the two cores with what is timed).
+ */
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["bench/run.ts"],
+    pool: "forks",
+    maxWorkers: 1,
+    fileParallelism: false,
+    testTimeout: 20 * 60_000,
+    hookTimeout: 120_000,
+  },
+});
