@@ -257,8 +257,10 @@ async function main() {
 
     step("Stack outputs");
     await pulumi(["stack", "output", "--stack", "demo"]);
+    // Demo credentials of a throwaway local site: printed so a person can log in to the page.
+    const login = `log in as ${DEMO.superuser.username} / ${DEMO.superuser.password}`;
     console.log(
-      `\nThe stand-in's page: ${standin.url}/ ${serve ? "(serving until Ctrl-C)" : "(run `npm run demo -- --serve` to keep it up)"}`,
+      `\nThe stand-in's page: ${standin.url}/ (${login}) ${serve ? "(serving until Ctrl-C)" : "(run `npm run demo -- --serve` to keep it up)"}`,
     );
     if (serve) await new Promise((ok) => process.once("SIGINT", ok));
   } finally {
