@@ -2,13 +2,10 @@
  * SendTestEmail (contract sections 3 and 7) with real mail: an smtp-server on port 0
  * (STARTTLS with a throwaway certificate trusted through `smtpTls.ca`, AUTH LOGIN/PLAIN).
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { SMTPServer, type SMTPServerOptions } from "smtp-server";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
+import { testCerts } from "../test/support/certs";
 import { SMTP_CONFIGURATION_PROBLEM } from "./mailer.js";
 import { type Generation, startStandin } from "./server.js";
 import { ERROR_SENDING_TEST_EMAIL } from "./smtp.js";
@@ -27,37 +24,9 @@ interface Sink {
   close(): Promise<void>;
 }
 
-let certDir = "";
-let cert = "";
-let key = "";
-
-beforeAll(() => {
-  certDir = mkdtempSync(join(tmpdir(), "standin-cert-"));
-  execFileSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-days",
-      "2",
-      "-subj",
-      "/CN=localhost",
-      "-addext",
-      "subjectAltName=DNS:localhost,IP:127.0.0.1",
-      "-keyout",
-      join(certDir, "key.pem"),
-      "-out",
-      join(certDir, "cert.pem"),
-    ],
-    { stdio: "ignore" },
-  );
-  cert = readFileSync(join(certDir, "cert.pem"), "utf8");
-  key = readFileSync(join(certDir, "key.pem"), "utf8");
-});
-afterAll(() => rmSync(certDir, { recursive: true, force: true }));
+// The team's throwaway certificates: a test CA and a localhost certificate it signed.
+const certs = testCerts();
+const { cert, key } = certs.localhost;
 
 const PASSWORDS: Record<string, string> = { mailer: "P4ss", hostuser: "H0st!pw" };
 
@@ -116,7 +85,7 @@ async function setup(generation: Generation = "g3", sinkOptions: Partial<SMTPSer
     quiet: true,
     superuser: { username: "host", password: "dnnhost", email: "root@example.com" },
     admin: { username: "admin", password: "Adm1n!pass" },
-    smtpTls: { ca: cert },
+    smtpTls: { ca: certs.ca },
   });
   cleanup.push(
     () => s.close(),
