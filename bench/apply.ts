@@ -14,7 +14,7 @@
  * `applyRatioN` is the worst of the three. The precheck is "none" here: it has its own figure.
  */
 import * as http from "node:http";
-import { Semaphore } from "../provider/http";
+import { Semaphore } from "../provider/dnn/http";
 import type { Standin } from "../standin/server";
 import { dnnClient, lifecycle, http as providerHttp } from "./installed";
 import { type Comparison, interleave, nowMs } from "./stats";

@@ -23,9 +23,10 @@ export function assertInstalled(): void {
 
 const load = <T>(module: string): T => fromExamples(`pulumi-dnn-smtp/dist/provider/${module}`);
 
-export const lifecycle = () => load<typeof import("../provider/lifecycle")>("lifecycle");
-export const http = () => load<typeof import("../provider/http")>("http");
-export const dnnClient = () => load<typeof import("../provider/dnn-client")>("dnn-client");
+export const lifecycle = () =>
+  load<typeof import("../provider/lifecycle/smtp-settings")>("lifecycle/smtp-settings");
+export const http = () => load<typeof import("../provider/dnn/http")>("dnn/http");
+export const dnnClient = () => load<typeof import("../provider/dnn/client")>("dnn/client");
 export const precheck = () => load<typeof import("../provider/precheck")>("precheck");
 export const settings = () => load<typeof import("../provider/settings")>("settings");
 

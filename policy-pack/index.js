@@ -1,5 +1,5 @@
 // The DNN SMTP policy pack (Pulumi CrossGuard). The rules are the pure functions of
-// pulumi-dnn-smtp/dist/provider/policies (unit-tested there); this file only adapts them
+// pulumi-dnn-smtp/dist/provider/policy/policies (unit-tested there); this file only adapts them
 // to @pulumi/policy. Plain JavaScript, so the pack runs from node_modules as it is shipped.
 //
 // Both modules are resolved from the node_modules the pack is installed in: install
@@ -10,7 +10,7 @@ const {
   POLICIES,
   SMTP_SETTINGS_TYPE,
   stackOfUrn,
-} = require("pulumi-dnn-smtp/dist/provider/policies");
+} = require("pulumi-dnn-smtp/dist/provider/policy/policies");
 
 /** Policy config per rule; only the production rule takes any. */
 const CONFIG_SCHEMAS = {

@@ -8,17 +8,10 @@
  * ```
  */
 
+export type { ApiGeneration, SmtpMode } from "./dnn/wire";
 export { DnnSmtpError, ERROR_CODES, type ErrorCode, type FieldProblem } from "./errors";
-export { ON_DELETE, type OnDelete } from "./lifecycle";
-export {
-  DnnMailConfiguration,
-  type DnnMailConfigurationArgs,
-  type GlobalSiteMailArgs,
-  type OwnSiteMailArgs,
-  type ScopeSettingsArgs,
-  SITE_USES,
-  type SiteMailArgs,
-} from "./mail-configuration";
+export { ON_DELETE, type OnDelete } from "./lifecycle/smtp-settings";
+export { USE_GLOBAL_ON_DELETE, type UseGlobalOnDelete } from "./lifecycle/use-global";
 export {
   checkSmtpSettings,
   DEFAULT_PRODUCTION_STACKS,
@@ -28,7 +21,26 @@ export {
   type PolicySubject,
   type PolicyViolation,
   SMTP_SETTINGS_TYPE,
-} from "./policies";
+} from "./policy/policies";
+export {
+  DnnMailConfiguration,
+  type DnnMailConfigurationArgs,
+  type GlobalSiteMailArgs,
+  type OwnSiteMailArgs,
+  type ScopeSettingsArgs,
+  SITE_USES,
+  type SiteMailArgs,
+} from "./resources/mail-configuration";
+export {
+  type PrecheckArgs,
+  type SiteArgs,
+  SmtpSettings,
+  type SmtpSettingsArgs,
+} from "./resources/smtp-settings";
+export {
+  UseGlobalSmtpSettings,
+  type UseGlobalSmtpSettingsArgs,
+} from "./resources/use-global-settings";
 export {
   AUTHENTICATIONS,
   type Authentication,
@@ -44,15 +56,3 @@ export {
   type SmtpSettingsInput,
   validateSettings,
 } from "./settings";
-export {
-  type PrecheckArgs,
-  type SiteArgs,
-  SmtpSettings,
-  type SmtpSettingsArgs,
-} from "./smtp-settings";
-export { USE_GLOBAL_ON_DELETE, type UseGlobalOnDelete } from "./use-global-lifecycle";
-export {
-  UseGlobalSmtpSettings,
-  type UseGlobalSmtpSettingsArgs,
-} from "./use-global-settings";
-export type { ApiGeneration, SmtpMode } from "./wire";

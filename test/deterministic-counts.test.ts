@@ -5,8 +5,8 @@
  * bench/apply.ts and bench/precheck.ts, smaller N.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import { clearSessions } from "../provider/dnn-client";
-import * as lifecycle from "../provider/lifecycle";
+import { clearSessions } from "../provider/dnn/client";
+import * as lifecycle from "../provider/lifecycle/smtp-settings";
 import { clearPrecheckCache } from "../provider/precheck";
 import { type Standin, startStandin } from "../standin/server";
 import { testCerts } from "./support/certs";

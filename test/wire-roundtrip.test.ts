@@ -4,9 +4,9 @@
  * response → model, for every API generation and both scopes.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { DnnClient } from "../provider/dnn-client";
+import { DnnClient } from "../provider/dnn/client";
+import { blockFor, fromWire, toWire } from "../provider/dnn/wire";
 import { FIELDS, type SmtpSettings, validateSettings } from "../provider/settings";
-import { blockFor, fromWire, toWire } from "../provider/wire";
 import { type Standin, startStandin } from "../standin/server";
 
 const MARKER = "Marker-Pa55word-7c1e";

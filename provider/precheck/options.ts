@@ -3,9 +3,9 @@
  * settings, and the checks that need no network.
  */
 import { z } from "zod";
+import { MASKED_PASSWORD } from "../dnn/wire";
 import type { FieldProblem } from "../errors";
 import { emailSchema, parseServer, type SmtpSettings } from "../settings";
-import { MASKED_PASSWORD } from "../wire";
 
 export const PRECHECK_LEVELS = ["none", "connect", "auth", "send"] as const;
 /** How far the precheck goes; each level includes the ones before it. */

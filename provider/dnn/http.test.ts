@@ -8,8 +8,8 @@ import {
 import { createServer as createHttps } from "node:https";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, test } from "vitest";
-import { testCerts } from "../test/support/certs";
-import { DnnSmtpError } from "./errors";
+import { testCerts } from "../../test/support/certs";
+import { DnnSmtpError } from "../errors";
 import { CONCURRENCY_PER_ORIGIN, send } from "./http";
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;

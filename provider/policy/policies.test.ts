@@ -164,7 +164,7 @@ describe("the policy rules", () => {
   });
 
   test("the shipped pack carries the package's version (@pulumi/policy reads it from there)", () => {
-    const root = join(__dirname, "..");
+    const root = join(__dirname, "../..");
     const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
     const pack = JSON.parse(readFileSync(join(root, "policy-pack/package.json"), "utf8"));
     expect(pack.version).toBe(pkg.version);

@@ -12,7 +12,7 @@ import {
   parseServer,
   type Scope,
   type SmtpSettings,
-} from "./settings";
+} from "../settings";
 
 /** G1: DNN 9.2–9.10, G2: 9.11, G3: 9.13 and 10.x. */
 export type ApiGeneration = "g1" | "g2" | "g3";

@@ -4,9 +4,9 @@
  * failure becomes a `DnnSmtpError` whose message names what to change.
  */
 import type { z } from "zod";
-import { DnnSmtpError, redact } from "./errors";
+import { DnnSmtpError, redact } from "../errors";
+import type { SiteConnection } from "./connection";
 import { type HttpResponse, send, type TransportOptions } from "./http";
-import type { SiteConnection } from "./site";
 import {
   type ApiGeneration,
   detectGeneration,

@@ -7,7 +7,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import type * as PulumiSdk from "@pulumi/pulumi";
 import { beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { EXAMPLES_DIR, examplesInstalled } from "../test/support/plugin";
+import { EXAMPLES_DIR, examplesInstalled } from "../../test/support/plugin";
 import type * as Component from "./mail-configuration";
 import type { DnnMailConfigurationArgs } from "./mail-configuration";
 
@@ -22,7 +22,7 @@ if (!ready && process.env.CI === "true")
 const fromExamples = createRequire(join(EXAMPLES_DIR, "package.json"));
 const pulumi: typeof PulumiSdk = ready ? fromExamples("@pulumi/pulumi") : ({} as typeof PulumiSdk);
 const { DnnMailConfiguration }: typeof Component = ready
-  ? fromExamples("pulumi-dnn-smtp/dist/provider/mail-configuration")
+  ? fromExamples("pulumi-dnn-smtp/dist/provider/resources/mail-configuration")
   : ({} as typeof Component);
 type DnnMailConfiguration = Component.DnnMailConfiguration;
 

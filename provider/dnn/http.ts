@@ -6,7 +6,7 @@
 import * as http from "node:http";
 import * as https from "node:https";
 import * as tls from "node:tls";
-import { DnnSmtpError } from "./errors";
+import { DnnSmtpError } from "../errors";
 
 /** Each request, connect included, must answer within this. */
 export const REQUEST_TIMEOUT_MS = 30_000;

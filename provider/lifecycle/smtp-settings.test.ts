@@ -3,10 +3,10 @@
  * Each test starts its own stand-in, so stored rows and request logs are its own.
  */
 import { afterEach, describe, expect, test } from "vitest";
-import { type Standin, startStandin } from "../standin/server";
-import { startSmtpServer, type TestSmtpServer } from "../test/support/smtp";
-import type { DnnSmtpError } from "./errors";
-import * as lifecycle from "./lifecycle";
+import { type Standin, startStandin } from "../../standin/server";
+import { startSmtpServer, type TestSmtpServer } from "../../test/support/smtp";
+import type { DnnSmtpError } from "../errors";
+import * as lifecycle from "./smtp-settings";
 
 const MARKER = "Marker-Pa55word-7c1e";
 const SITE_PASSWORD = "Site-Pa55-9f3a";

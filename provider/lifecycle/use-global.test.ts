@@ -1,7 +1,7 @@
 /** UseGlobalSmtpSettings against the stand-in over HTTP. */
 import { afterEach, describe, expect, test } from "vitest";
-import { type Standin, startStandin } from "../standin/server";
-import * as useGlobal from "./use-global-lifecycle";
+import { type Standin, startStandin } from "../../standin/server";
+import * as useGlobal from "./use-global";
 
 const SITE_PASSWORD = "Site-Pa55-9f3a";
 const running: Standin[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { validateSettings } from "./settings";
+import { validateSettings } from "../settings";
 import {
   detectGeneration,
   fromWire,

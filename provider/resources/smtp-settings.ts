@@ -4,18 +4,18 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 
-import provider = require("./dynamic-provider");
+import provider = require("../dynamic-provider");
 
 import type { z } from "zod";
-import type { OnDelete } from "./lifecycle";
-import type { PrecheckOptionsSchema } from "./precheck";
-import type { Authentication, Scope, SmtpSettingsInput } from "./settings";
-import type { SiteArgs } from "./site";
+import type { SiteArgs } from "../dnn/connection";
+import type { OnDelete } from "../lifecycle/smtp-settings";
+import type { PrecheckOptionsSchema } from "../precheck";
+import type { Authentication, Scope, SmtpSettingsInput } from "../settings";
 import { SITE_SECRET_KEYS, siteProps } from "./site-props";
 
 export type { SiteArgs };
 
-import type { ApiGeneration, SmtpMode } from "./wire";
+import type { ApiGeneration, SmtpMode } from "../dnn/wire";
 
 /** How the settings are proven before they are written. See the README's precheck section. */
 export type PrecheckArgs = z.input<typeof PrecheckOptionsSchema>;

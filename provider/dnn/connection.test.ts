@@ -1,5 +1,10 @@
 import { afterEach, beforeEach, expect, test } from "vitest";
-import { knownSiteSecrets, resolveConnection, resolveSiteInputs, setStackConfig } from "./site";
+import {
+  knownSiteSecrets,
+  resolveConnection,
+  resolveSiteInputs,
+  setStackConfig,
+} from "./connection";
 
 const ENV_KEYS = ["DNN_URL", "DNN_USERNAME", "DNN_PASSWORD", "DNN_API_TOKEN"] as const;
 const saved: Record<string, string | undefined> = {};

@@ -9,7 +9,7 @@
  * delete reverts the site to the global settings) and gains the other.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { DnnSmtpError } from "./errors";
+import { DnnSmtpError } from "../errors";
 import { type SiteArgs, SmtpSettings, type SmtpSettingsArgs } from "./smtp-settings";
 import { UseGlobalSmtpSettings } from "./use-global-settings";
 

@@ -3,17 +3,22 @@
  * read the settings through the right controller, check the site inputs, and scrub
  * secrets from whatever it throws.
  */
-import { type Controller, DnnClient, siteBaseUrl } from "./dnn-client";
-import { DnnSmtpError, type FieldProblem, redact } from "./errors";
-import type { Scope } from "./settings";
-import { knownSiteSecrets, resolveConnection, resolveSiteInputs, type SiteInputs } from "./site";
+import { type Controller, DnnClient, siteBaseUrl } from "../dnn/client";
+import {
+  knownSiteSecrets,
+  resolveConnection,
+  resolveSiteInputs,
+  type SiteInputs,
+} from "../dnn/connection";
 import {
   type ApiGeneration,
   blockFor,
   fromWire,
   type GetSmtpSettingsResponse,
   type ObservedSettings,
-} from "./wire";
+} from "../dnn/wire";
+import { DnnSmtpError, type FieldProblem, redact } from "../errors";
+import type { Scope } from "../settings";
 
 /** The properties every resource of this package has. */
 export type ResourceProps = Record<string, unknown> & {

@@ -4,12 +4,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 
-import provider = require("./use-global-provider");
+import provider = require("../use-global-provider");
 
-import type { SiteArgs } from "./site";
+import type { SiteArgs } from "../dnn/connection";
+import type { ApiGeneration, SmtpMode } from "../dnn/wire";
+import type { UseGlobalOnDelete } from "../lifecycle/use-global";
 import { SITE_SECRET_KEYS, siteProps } from "./site-props";
-import type { UseGlobalOnDelete } from "./use-global-lifecycle";
-import type { ApiGeneration, SmtpMode } from "./wire";
 
 export interface UseGlobalSmtpSettingsArgs {
   /** The site; may be omitted when stack config or the environment names it. */

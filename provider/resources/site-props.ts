@@ -3,7 +3,7 @@
  * URL shows in diffs), the credentials under their own secret keys, absent ones absent.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { SiteArgs } from "./site";
+import type { SiteArgs } from "../dnn/connection";
 
 /** The secret keys a site adds to a resource; list them in `additionalSecretOutputs`. */
 export const SITE_SECRET_KEYS = ["sitePassword", "siteApiToken"] as const;
