@@ -3,13 +3,8 @@
  * read the settings through the right controller, check the site inputs, and scrub
  * secrets from whatever it throws.
  */
-import { type Controller, DnnClient, siteBaseUrl } from "../dnn/client";
-import {
-  knownSiteSecrets,
-  resolveConnection,
-  resolveSiteInputs,
-  type SiteInputs,
-} from "../dnn/connection";
+import { type Controller, DnnClient } from "../dnn/client";
+import { knownSiteSecrets, resolveConnection, type SiteInputs } from "../dnn/connection";
 import {
   type ApiGeneration,
   blockFor,
@@ -17,7 +12,7 @@ import {
   type GetSmtpSettingsResponse,
   type ObservedSettings,
 } from "../dnn/wire";
-import { DnnSmtpError, type FieldProblem, redact } from "../errors";
+import { DnnSmtpError, redact } from "../errors";
 import type { Scope } from "../settings";
 
 /** The properties every resource of this package has. */
@@ -117,44 +112,4 @@ export function observedOf(site: SiteView, scope: Scope): ObservedSettings {
     );
   }
   return fromWire(block, site.generation);
-}
-
-/** The site as `check` stores it (URL normalized), and what is wrong with it. */
-export function checkSite(
-  news: ResourceProps,
-  siteUnknown: boolean,
-): { site: SiteInputs; problems: FieldProblem[] } {
-  const site = resolveSiteInputs(news.site);
-  if (siteUnknown) return { site, problems: [] };
-  if (!site.url) {
-    return {
-      site,
-      problems: [
-        {
-          field: "site.url",
-          message: "is required: set site.url, or the stack config dnn:url, or DNN_URL",
-        },
-      ],
-    };
-  }
-  try {
-    return { site: { ...site, url: siteBaseUrl(site.url).href }, problems: [] };
-  } catch (error) {
-    return {
-      site,
-      problems: [
-        { field: "site.url", message: (error as Error).message.replace(/^site\.url /, "") },
-      ],
-    };
-  }
-}
-
-/** Problems as the plugin reports them: one failure per field, the field named in the reason. */
-export function failuresOf(
-  problems: readonly FieldProblem[],
-): Array<{ property: string; reason: string }> {
-  return problems.map((p) => ({
-    property: p.field.split(".")[0] ?? p.field,
-    reason: `${p.field}: ${p.message}`,
-  }));
 }

@@ -20,12 +20,7 @@ import {
   type UpdateSmtpSettingsRequest,
 } from "../dnn/wire";
 import { DnnSmtpError, type FieldProblem } from "../errors";
-import {
-  type PrecheckReport,
-  type ResolvedPrecheckOptions,
-  runPrecheck,
-  validatePrecheckOptions,
-} from "../precheck";
+import { type PrecheckReport, type ResolvedPrecheckOptions, runPrecheck } from "../precheck";
 import {
   type Scope,
   SETTINGS_FIELDS,
@@ -35,9 +30,7 @@ import {
 } from "../settings";
 import { compact, isUnknown, same, UNKNOWN } from "./props";
 import {
-  checkSite,
   clientFor,
-  failuresOf,
   guarded,
   knownController,
   observedOf,
@@ -46,11 +39,10 @@ import {
   view,
 } from "./site";
 
+export { checkSmtpSettings as check, ON_DELETE, type OnDelete } from "./check";
 export { UNKNOWN };
 
-export const ON_DELETE = ["retain", "revert", "restore"] as const;
-/** `retain`: leave the values; `revert`: the site uses the global settings again; `restore`: write back what was there before. */
-export type OnDelete = (typeof ON_DELETE)[number];
+import { modelOf, type OnDelete, onDeleteOf } from "./check";
 
 /** The values a resource found before it first wrote, kept for `onDelete: "restore"`. No password. */
 export interface PreviousSettings extends Omit<ObservedSettings, "password"> {
@@ -96,10 +88,6 @@ const PRECHECK_KEYS: readonly string[] = [
 ];
 
 // ---------------------------------------------------------------- helpers
-
-function modelOf(props: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(SETTINGS_FIELDS.map((f) => [f, props[f]]));
-}
 
 function settingsOf(props: Inputs): SmtpSettings {
   const result = validateSettings(compact(modelOf(props)));
@@ -266,50 +254,6 @@ export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<v
   setStackConfig(req.config);
 }
 
-export async function check(_olds: Inputs, news: Inputs): Promise<pulumi.dynamic.CheckResult> {
-  const unknown = new Set(Object.keys(news).filter((k) => isUnknown(news[k])));
-  const problems: FieldProblem[] = [];
-
-  const model = validateSettings(compact(modelOf(news)), unknown);
-  if (!model.ok) problems.push(...model.problems);
-
-  const { site, problems: siteProblems } = checkSite(news, unknown.has("site"));
-  problems.push(...siteProblems);
-
-  const scope = news.scope;
-  const onDelete = news.onDelete ?? (scope === "site" ? "revert" : "retain");
-  if (!unknown.has("onDelete") && !ON_DELETE.includes(onDelete as OnDelete)) {
-    problems.push({
-      field: "onDelete",
-      message: `must be one of ${ON_DELETE.join(", ")}; got ${JSON.stringify(onDelete)}`,
-    });
-  } else if (onDelete === "revert" && scope === "global") {
-    problems.push({
-      field: "onDelete",
-      message: `"revert" applies to site scope (the site goes back to the global settings); use "retain" or "restore" for global`,
-    });
-  }
-
-  let precheckOptions: ResolvedPrecheckOptions | undefined;
-  if (model.ok && unknown.size === 0) {
-    const result = validatePrecheckOptions(news.precheck ?? {}, model.value);
-    if (result.ok) precheckOptions = result.value;
-    else problems.push(...result.problems);
-  }
-
-  if (problems.length > 0) return { inputs: news, failures: failuresOf(problems) };
-  if (!model.ok || unknown.size > 0) return { inputs: news };
-  return {
-    inputs: compact({
-      ...news,
-      ...model.value,
-      site: compact(site),
-      precheck: precheckOptions,
-      onDelete,
-    }),
-  };
-}
-
 export async function diff(
   _id: string,
   olds: State,
@@ -417,7 +361,7 @@ export async function update(
 }
 
 export async function remove(_id: string, props: State): Promise<void> {
-  const onDelete = props.onDelete ?? (props.scope === "site" ? "revert" : "retain");
+  const onDelete = onDeleteOf(props);
   if (onDelete === "retain") return;
   await guarded(props, async () => {
     const scope = props.scope as Scope;

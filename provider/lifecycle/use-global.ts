@@ -6,21 +6,13 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { DnnClient } from "../dnn/client";
 import { type ApiGeneration, keepAsStored, type SmtpMode } from "../dnn/wire";
-import { DnnSmtpError, type FieldProblem } from "../errors";
+import { DnnSmtpError } from "../errors";
 import { compact, isUnknown, same } from "./props";
-import {
-  checkSite,
-  clientFor,
-  failuresOf,
-  guarded,
-  observedOf,
-  type ResourceProps,
-  view,
-} from "./site";
+import { clientFor, guarded, observedOf, type ResourceProps, view } from "./site";
 
-export const USE_GLOBAL_ON_DELETE = ["retain", "restore"] as const;
-/** `retain` (default): the site stays on the global settings; `restore`: it gets back the mode it had. */
-export type UseGlobalOnDelete = (typeof USE_GLOBAL_ON_DELETE)[number];
+export { checkUseGlobal as check, USE_GLOBAL_ON_DELETE, type UseGlobalOnDelete } from "./check";
+
+import type { UseGlobalOnDelete } from "./check";
 
 type Inputs = ResourceProps & { onDelete?: UseGlobalOnDelete };
 type State = Inputs & {
@@ -59,24 +51,6 @@ function outputs(
     apiGeneration: after.generation,
     ...extra,
   });
-}
-
-export async function check(
-  _olds: ResourceProps,
-  news: ResourceProps,
-): Promise<pulumi.dynamic.CheckResult> {
-  const problems: FieldProblem[] = [];
-  const { site, problems: siteProblems } = checkSite(news, isUnknown(news.site));
-  problems.push(...siteProblems);
-  const onDelete = news.onDelete ?? "retain";
-  if (!isUnknown(onDelete) && !USE_GLOBAL_ON_DELETE.includes(onDelete as UseGlobalOnDelete)) {
-    problems.push({
-      field: "onDelete",
-      message: `must be one of ${USE_GLOBAL_ON_DELETE.join(", ")}; got ${JSON.stringify(onDelete)}`,
-    });
-  }
-  if (problems.length > 0) return { inputs: news, failures: failuresOf(problems) };
-  return { inputs: compact({ ...news, site: compact(site), onDelete }) };
 }
 
 export async function diff(
