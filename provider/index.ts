@@ -52,7 +52,7 @@ export {
   SCOPES,
   type Scope,
   SettingsSchema,
-  type SmtpSettings as ValidatedSmtpSettings,
   type SmtpSettingsInput,
+  type SmtpSettingsModel,
   validateSettings,
 } from "./settings";

@@ -188,9 +188,9 @@ export const SettingsSchema = z
 /** What a user may write: the input side of the schema. */
 export type SmtpSettingsInput = z.input<typeof SettingsSchema>;
 /** Validated, normalized settings. */
-export type SmtpSettings = z.output<typeof SettingsSchema>;
+export type SmtpSettingsModel = z.output<typeof SettingsSchema>;
 /** The names of the model's fields. */
-export type SettingsField = keyof SmtpSettings;
+export type SettingsField = keyof SmtpSettingsModel;
 
 /** How each field is stored by DNN, per scope; `wire.ts` maps through this table. */
 export const FIELDS: Readonly<
@@ -212,11 +212,11 @@ export const FIELDS: Readonly<
 export const SETTINGS_FIELDS = Object.keys(FIELDS) as SettingsField[];
 
 export type ValidationResult =
-  | { readonly ok: true; readonly value: SmtpSettings }
+  | { readonly ok: true; readonly value: SmtpSettingsModel }
   | { readonly ok: false; readonly problems: readonly FieldProblem[] };
 
 /** Rules that tie fields together, checked once every field is valid on its own. */
-function crossFieldProblems(s: SmtpSettings): FieldProblem[] {
+function crossFieldProblems(s: SmtpSettingsModel): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const add = (field: string, message: string) => problems.push({ field, message });
   if (s.scope === "site") {
@@ -311,7 +311,7 @@ export function validateSettings(
   }
   if (unknownFields.size > 0 || !result.success) {
     // Some values are unknown: field checks passed for the known ones, which is all we can say.
-    return { ok: true, value: raw as SmtpSettings };
+    return { ok: true, value: raw as SmtpSettingsModel };
   }
   const cross = crossFieldProblems(result.data);
   if (cross.length > 0) return { ok: false, problems: onePerField(cross) };

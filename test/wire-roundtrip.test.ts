@@ -6,19 +6,19 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { DnnClient } from "../provider/dnn/client";
 import { blockFor, fromWire, toWire } from "../provider/dnn/wire";
-import { FIELDS, type SmtpSettings, validateSettings } from "../provider/settings";
+import { FIELDS, type SmtpSettingsModel, validateSettings } from "../provider/settings";
 import { type Standin, startStandin } from "../standin/server";
 
 const MARKER = "Marker-Pa55word-7c1e";
 const SITE_PASSWORD = "Site-Cred-5b2d";
 
-function model(input: Record<string, unknown>): SmtpSettings {
+function model(input: Record<string, unknown>): SmtpSettingsModel {
   const result = validateSettings(input);
   if (!result.ok) throw new Error(JSON.stringify(result.problems));
   return result.value;
 }
 
-const cases: Array<[string, SmtpSettings, Record<string, string>]> = [
+const cases: Array<[string, SmtpSettingsModel, Record<string, string>]> = [
   [
     "global, basic over STARTTLS",
     model({

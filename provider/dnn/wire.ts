@@ -11,7 +11,7 @@ import {
   formatServer,
   parseServer,
   type Scope,
-  type SmtpSettings,
+  type SmtpSettingsModel,
 } from "../settings";
 
 /** G1: DNN 9.2–9.10, G2: 9.11, G3: 9.13 and 10.x. */
@@ -193,7 +193,10 @@ export interface ToWireOptions {
  * The request that stores `settings` in their scope. The password is always the real
  * value: sending `*****` would let a changed server silently reuse the stored password.
  */
-export function toWire(settings: SmtpSettings, options: ToWireOptions): UpdateSmtpSettingsRequest {
+export function toWire(
+  settings: SmtpSettingsModel,
+  options: ToWireOptions,
+): UpdateSmtpSettingsRequest {
   const request: UpdateSmtpSettingsRequest = {
     smtpServerMode: settings.scope === "global" ? "h" : "p",
     smtpServer: settings.server,

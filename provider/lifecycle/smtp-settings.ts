@@ -25,7 +25,7 @@ import {
   type Scope,
   SETTINGS_FIELDS,
   type SettingsField,
-  type SmtpSettings,
+  type SmtpSettingsModel,
   validateSettings,
 } from "../settings";
 import { compact, isUnknown, same, UNKNOWN } from "./props";
@@ -89,7 +89,7 @@ const PRECHECK_KEYS: readonly string[] = [
 
 // ---------------------------------------------------------------- helpers
 
-function settingsOf(props: Inputs): SmtpSettings {
+function settingsOf(props: Inputs): SmtpSettingsModel {
   const result = validateSettings(compact(modelOf(props)));
   if (!result.ok) throw invalid(result.problems);
   return result.value;
@@ -113,7 +113,7 @@ function asModel(observed: ObservedSettings, scope: Scope, known: Inputs): Recor
       : observed.password.state === "set"
         ? ((known.password as string | undefined) ?? MASKED_PASSWORD)
         : undefined;
-  const knownOauth = known.oauth as SmtpSettings["oauth"];
+  const knownOauth = known.oauth as SmtpSettingsModel["oauth"];
   const oauth = observed.oauthProvider
     ? {
         provider: observed.oauthProvider,
@@ -156,7 +156,7 @@ function idOf(props: Inputs): string {
   return `${props.site?.url}#${props.scope}`;
 }
 
-function requireSupported(settings: SmtpSettings, generation: ApiGeneration): void {
+function requireSupported(settings: SmtpSettingsModel, generation: ApiGeneration): void {
   if (settings.authentication === "oauth" && generation !== "g3") {
     throw new DnnSmtpError(
       "DNN_UNSUPPORTED",
@@ -168,7 +168,7 @@ function requireSupported(settings: SmtpSettings, generation: ApiGeneration): vo
 
 async function precheck(
   props: Inputs,
-  settings: SmtpSettings,
+  settings: SmtpSettingsModel,
   client: DnnClient,
   controller: Controller,
 ): Promise<PrecheckReport> {
@@ -210,7 +210,7 @@ async function write(
 async function verify(
   client: DnnClient,
   props: Inputs,
-  settings: SmtpSettings,
+  settings: SmtpSettingsModel,
   expectedMode: SmtpMode,
 ): Promise<SiteView> {
   const after = await view(client, settings.scope);
@@ -228,7 +228,7 @@ async function verify(
 
 function outputs(
   props: Inputs,
-  settings: SmtpSettings,
+  settings: SmtpSettingsModel,
   after: SiteView,
   extra: Partial<State>,
 ): State {

@@ -5,7 +5,7 @@
  */
 
 import { DnnSmtpError, redact } from "../errors";
-import { AUTHENTICATION_WIRE, type SmtpSettings } from "../settings";
+import { AUTHENTICATION_WIRE, type SmtpSettingsModel } from "../settings";
 import { PASSWORD_PLACEHOLDER, type ResolvedPrecheckOptions } from "./options";
 import type { ConnectionPlan } from "./profile";
 import type { DnnPrecheckPort, OAuthProviderInfo, PrecheckReport, PrecheckTls } from "./types";
@@ -14,7 +14,7 @@ export type DnnReport = Omit<PrecheckReport, "cached">;
 
 /** Fails unless DNN lists the settings' OAuth provider as authorized. */
 export async function checkOAuthAuthorized(
-  settings: SmtpSettings,
+  settings: SmtpSettingsModel,
   port: DnnPrecheckPort,
 ): Promise<OAuthProviderInfo> {
   const wanted = settings.oauth?.provider ?? "";
@@ -42,7 +42,7 @@ export async function checkOAuthAuthorized(
 }
 
 /** What DNN was told to do, for the report (DNN does not say what it saw). */
-function configuredTls(plan: ConnectionPlan, settings: SmtpSettings): PrecheckTls {
+function configuredTls(plan: ConnectionPlan, settings: SmtpSettingsModel): PrecheckTls {
   if (plan.secure) return "implicit";
   if (plan.mailProvider === "core") return settings.enableSsl ? "starttls" : "none";
   return "starttls"; // MailKit: STARTTLS when offered
@@ -50,7 +50,7 @@ function configuredTls(plan: ConnectionPlan, settings: SmtpSettings): PrecheckTl
 
 /** Runs the precheck through DNN; throws DnnSmtpError. */
 export async function precheckViaDnn(
-  settings: SmtpSettings,
+  settings: SmtpSettingsModel,
   options: ResolvedPrecheckOptions,
   plan: ConnectionPlan,
   port: DnnPrecheckPort,

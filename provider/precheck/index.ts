@@ -11,7 +11,7 @@
  * - Once per configuration per process, concurrent identical requests share one session.
  */
 import { DnnSmtpError } from "../errors";
-import type { ServerAddress, SmtpSettings } from "../settings";
+import type { ServerAddress, SmtpSettingsModel } from "../settings";
 import { once, precheckCacheKey } from "./cache";
 import { checkOAuthAuthorized, precheckViaDnn } from "./dnn";
 import { precheckLocal } from "./local";
@@ -83,7 +83,7 @@ function portId(port: object | undefined): number | undefined {
  * log.info(report.summary);
  */
 export async function runPrecheck(
-  settings: SmtpSettings,
+  settings: SmtpSettingsModel,
   options: ResolvedPrecheckOptions,
   ports: PrecheckPorts = {},
 ): Promise<PrecheckReport> {

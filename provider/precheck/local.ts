@@ -16,7 +16,7 @@ import {
 } from "node:tls";
 import SMTPConnection from "nodemailer/lib/smtp-connection";
 import { DnnSmtpError, redact } from "../errors";
-import type { ServerAddress, SmtpSettings } from "../settings";
+import type { ServerAddress, SmtpSettingsModel } from "../settings";
 import { classifyFailure, type PrecheckPhase, type SmtpFailure } from "./classify";
 import type { ResolvedPrecheckOptions } from "./options";
 import type { ConnectionPlan } from "./profile";
@@ -30,7 +30,7 @@ const SOCKET_GRACE_MS = 500;
 const DEADLINE = "EPRECHECKDEADLINE";
 
 export interface LocalPrecheckInput {
-  readonly settings: SmtpSettings;
+  readonly settings: SmtpSettingsModel;
   readonly options: ResolvedPrecheckOptions;
   readonly plan: ConnectionPlan;
   /** Where to really connect, when it differs from the settings (tests map port 465 to a free port). */
@@ -61,7 +61,7 @@ export function advertisedMechanisms(ehlo: string): string[] {
 }
 
 /** Secrets as they could appear on the wire or in a reply. */
-function secretsOf(settings: SmtpSettings): string[] {
+function secretsOf(settings: SmtpSettingsModel): string[] {
   const out: string[] = [];
   if (settings.password) {
     out.push(settings.password, Buffer.from(settings.password).toString("base64"));

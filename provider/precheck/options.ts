@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { MASKED_PASSWORD } from "../dnn/wire";
 import type { FieldProblem } from "../errors";
-import { emailSchema, parseServer, type SmtpSettings } from "../settings";
+import { emailSchema, parseServer, type SmtpSettingsModel } from "../settings";
 
 export const PRECHECK_LEVELS = ["none", "connect", "auth", "send"] as const;
 /** How far the precheck goes; each level includes the ones before it. */
@@ -137,7 +137,7 @@ function issueToProblem(issue: z.core.$ZodIssue): FieldProblem {
 }
 
 /** Level, via and provider defaults, which follow from the settings. */
-function defaults(settings: Partial<SmtpSettings>, via: PrecheckVia) {
+function defaults(settings: Partial<SmtpSettingsModel>, via: PrecheckVia) {
   const auth = settings.authentication ?? "anonymous";
   const level: PrecheckLevel =
     via === "dnn" ? "send" : auth === "basic" || auth === "oauth" ? "auth" : "connect";
@@ -154,7 +154,7 @@ function defaults(settings: Partial<SmtpSettings>, via: PrecheckVia) {
  * implicit-TLS port never sends). It is only reported when a precheck runs (level is not
  * "none"); `runPrecheck` throws PRECHECK_TLS_MODE for it too.
  */
-function crossProblems(o: ResolvedPrecheckOptions, s: Partial<SmtpSettings>): FieldProblem[] {
+function crossProblems(o: ResolvedPrecheckOptions, s: Partial<SmtpSettingsModel>): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const add = (field: string, message: string) => problems.push({ field, message });
   const auth = s.authentication ?? "anonymous";
@@ -247,7 +247,7 @@ function crossProblems(o: ResolvedPrecheckOptions, s: Partial<SmtpSettings>): Fi
  */
 export function validatePrecheckOptions(
   raw: unknown,
-  settings: Partial<SmtpSettings>,
+  settings: Partial<SmtpSettingsModel>,
 ): PrecheckValidationResult {
   const parsed = PrecheckOptionsSchema.safeParse(raw ?? {});
   if (!parsed.success) {

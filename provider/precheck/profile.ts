@@ -11,7 +11,7 @@ import {
   type Authentication,
   parseServer,
   type ServerAddress,
-  type SmtpSettings,
+  type SmtpSettingsModel,
 } from "../settings";
 import {
   IMPLICIT_TLS_PORT,
@@ -64,7 +64,7 @@ function mechanismsFor(provider: MailProvider, authentication: Authentication): 
  * error for combinations that cannot work, found without any network.
  */
 export function planConnection(
-  settings: SmtpSettings,
+  settings: SmtpSettingsModel,
   options: ResolvedPrecheckOptions,
 ): ConnectionPlan {
   const address = parseServer(settings.server);

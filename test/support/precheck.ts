@@ -10,13 +10,15 @@
 import { DnnSmtpError } from "../../provider/errors";
 import { type ResolvedPrecheckOptions, validatePrecheckOptions } from "../../provider/precheck";
 import {
-  type SmtpSettings,
   type SmtpSettingsInput,
+  type SmtpSettingsModel,
   validateSettings,
 } from "../../provider/settings";
 
 /** Validated settings; scope "global" with hostEmail precheck@example.com unless given. */
-export function settingsOf(input: Partial<SmtpSettingsInput> & { server: string }): SmtpSettings {
+export function settingsOf(
+  input: Partial<SmtpSettingsInput> & { server: string },
+): SmtpSettingsModel {
   const result = validateSettings({ scope: "global", hostEmail: "precheck@example.com", ...input });
   if (!result.ok) throw new Error(`test settings invalid: ${JSON.stringify(result.problems)}`);
   return result.value;
@@ -24,7 +26,7 @@ export function settingsOf(input: Partial<SmtpSettingsInput> & { server: string 
 
 /** Resolved precheck options; short timeouts unless given, so failing tests fail fast. */
 export function optionsOf(
-  settings: SmtpSettings,
+  settings: SmtpSettingsModel,
   raw: Record<string, unknown> = {},
 ): ResolvedPrecheckOptions {
   const result = validatePrecheckOptions({ connectTimeoutMs: 3_000, ...raw }, settings);
