@@ -1,0 +1,470 @@
+/**
+ * Generates the Pulumi package schema of the `dnn-smtp` plugin from the project's own
+ * sources, so that no description is written twice: every text is the doc comment of the
+ * declaration the dynamic face already documents (the settings model in `settings.ts`, the
+ * precheck options, `SiteArgs`, the resource classes and their argument types). Only the
+ * Pulumi types, and the few texts the plugin alone has, are written here.
+ *
+ * Declarations are found by name in the TypeScript sources under `provider/` (not by file
+ * path), so moving a declaration to another file does not break the generator.
+ * Run by `npm run schema`; `test/plugin-schema.test.ts` checks the committed
+ * `provider/plugin/schema.json` equals what this generates.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import ts from "typescript";
+import { SETTINGS_FIELDS } from "../settings";
+
+export const PACKAGE = "dnn-smtp";
+export const SMTP_SETTINGS_TOKEN = `${PACKAGE}:index:SmtpSettings`;
+export const USE_GLOBAL_TOKEN = `${PACKAGE}:index:UseGlobalSmtpSettings`;
+const SITE_TYPE = `${PACKAGE}:index:Site`;
+const OAUTH_TYPE = `${PACKAGE}:index:OAuth`;
+const PRECHECK_TYPE = `${PACKAGE}:index:Precheck`;
+const PRECHECK_TLS_TYPE = `${PACKAGE}:index:PrecheckTls`;
+
+/** The provider configuration keys, in the order the schema lists them. Secrets marked. */
+export const PROVIDER_CONFIG = {
+  url: { type: "string" },
+  username: { type: "string" },
+  password: { type: "string", secret: true },
+  apiToken: { type: "string", secret: true },
+  caCert: { type: "string" },
+  insecureSkipVerify: { type: "boolean" },
+} as const;
+
+/** Resource properties that are always secrets, in state and outputs. */
+export const SECRET_PROPERTIES = ["password", "oauth", "sitePassword", "siteApiToken"] as const;
+
+type Spec = {
+  type?: string;
+  $ref?: string;
+  secret?: boolean;
+  additionalProperties?: Spec;
+  description?: string;
+};
+type Property = Spec & { description: string };
+type Properties = Record<string, Property>;
+
+// ---------------------------------------------------------------- reading doc comments
+
+/** The checkout: the nearest folder above this module with this project's package.json, else the cwd. */
+export function projectRoot(): string {
+  for (let dir = __dirname; dirname(dir) !== dir; dir = dirname(dir)) {
+    try {
+      if (JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).name === "pulumi-dnn-smtp")
+        return dir;
+    } catch {
+      // no package.json here
+    }
+  }
+  return process.cwd();
+}
+
+function sourceFiles(root: string): ts.SourceFile[] {
+  const files: ts.SourceFile[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== "plugin" && entry.name !== "node_modules") walk(path);
+      } else if (
+        entry.name.endsWith(".ts") &&
+        !entry.name.endsWith(".test.ts") &&
+        !entry.name.endsWith(".d.ts")
+      ) {
+        files.push(
+          ts.createSourceFile(
+            relative(root, path),
+            readFileSync(path, "utf8"),
+            ts.ScriptTarget.Latest,
+            true,
+          ),
+        );
+      }
+    }
+  };
+  walk(join(root, "provider"));
+  return files;
+}
+
+/** The doc comment of a node, `@example` and other tags left out, lines joined by the text's own breaks. */
+function docOf(node: ts.Node): string | undefined {
+  const docs = ts.getJSDocCommentsAndTags(node).filter((d): d is ts.JSDoc => ts.isJSDoc(d));
+  const last = docs[docs.length - 1];
+  const text = last ? ts.getTextOfJSDocComment(last.comment) : undefined;
+  return (
+    text
+      ?.split(/\n\s*\n/)
+      // Lines of a paragraph join into one; list items keep their own lines.
+      .map((paragraph) => paragraph.replace(/[ \t]*\n[ \t]*(?!- )/g, " ").trim())
+      .join("\n\n")
+  );
+}
+
+class Sources {
+  private readonly files: ts.SourceFile[];
+  constructor(root: string) {
+    this.files = sourceFiles(root);
+  }
+
+  /** The one declaration of this name (const, interface, type alias or class; or of one kind). */
+  declaration(name: string, kind?: (node: ts.Node) => boolean): ts.Node {
+    const found: ts.Node[] = [];
+    const visit = (node: ts.Node) => {
+      if (
+        (ts.isVariableDeclaration(node) ||
+          ts.isInterfaceDeclaration(node) ||
+          ts.isTypeAliasDeclaration(node) ||
+          ts.isClassDeclaration(node)) &&
+        node.name &&
+        ts.isIdentifier(node.name) &&
+        node.name.text === name &&
+        (!kind || kind(node))
+      )
+        found.push(node);
+      ts.forEachChild(node, visit);
+    };
+    for (const file of this.files) visit(file);
+    if (found.length !== 1) {
+      throw new Error(
+        `schema: expected one declaration named ${name} under provider/, found ${found.length}`,
+      );
+    }
+    return found[0] as ts.Node;
+  }
+
+  /** The doc comment of a declaration; a class or type alias documents itself. */
+  docOfDeclaration(name: string, kind?: (node: ts.Node) => boolean): string {
+    const node = this.declaration(name, kind);
+    const target = ts.isVariableDeclaration(node) ? node.parent.parent : node;
+    return required(docOf(target), name);
+  }
+
+  /** Doc comments of the members of an interface, type literal (also in intersections) or class. */
+  memberDocs(name: string, kind?: (node: ts.Node) => boolean): Record<string, string> {
+    const docs: Record<string, string> = {};
+    const visit = (node: ts.Node) => {
+      if (
+        (ts.isPropertySignature(node) || ts.isPropertyDeclaration(node)) &&
+        ts.isIdentifier(node.name)
+      ) {
+        const doc = docOf(node);
+        if (doc) docs[node.name.text] = doc;
+        return;
+      }
+      if (ts.isClassDeclaration(node) || ts.isInterfaceDeclaration(node)) {
+        for (const member of node.members) visit(member);
+        return;
+      }
+      if (ts.isTypeAliasDeclaration(node)) return visit(node.type);
+      if (ts.isIntersectionTypeNode(node)) return node.types.forEach(visit);
+      if (ts.isTypeLiteralNode(node)) return node.members.forEach(visit);
+    };
+    visit(this.declaration(name, kind));
+    return docs;
+  }
+
+  /**
+   * Doc comments of the properties of the first `z.object({...})` in a const's initializer;
+   * with `path`, of the object nested under those property names.
+   */
+  zodObjectDocs(name: string, path: readonly string[] = []): Record<string, string> {
+    const declaration = this.declaration(name);
+    if (!ts.isVariableDeclaration(declaration) || !declaration.initializer)
+      throw new Error(`schema: ${name} is not a const with an initializer`);
+    let object = firstObjectArgument(declaration.initializer);
+    for (const key of path) {
+      const property = object?.properties.find(
+        (p): p is ts.PropertyAssignment =>
+          ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && p.name.text === key,
+      );
+      object = property ? firstObjectArgument(property.initializer) : undefined;
+    }
+    if (!object) throw new Error(`schema: no z.object({...}) in ${[name, ...path].join(".")}`);
+    const docs: Record<string, string> = {};
+    for (const property of object.properties) {
+      if (!ts.isPropertyAssignment(property) || !ts.isIdentifier(property.name)) continue;
+      const doc = docOf(property);
+      if (doc) docs[property.name.text] = doc;
+    }
+    return docs;
+  }
+}
+
+/** The object literal passed to the first `.object(...)` call inside an expression. */
+function firstObjectArgument(expression: ts.Node): ts.ObjectLiteralExpression | undefined {
+  let result: ts.ObjectLiteralExpression | undefined;
+  const visit = (node: ts.Node) => {
+    if (result) return;
+    if (
+      ts.isCallExpression(node) &&
+      ts.isPropertyAccessExpression(node.expression) &&
+      node.expression.name.text === "object" &&
+      node.arguments[0] &&
+      ts.isObjectLiteralExpression(node.arguments[0])
+    ) {
+      result = node.arguments[0];
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(expression);
+  return result;
+}
+
+function required<T>(value: T | undefined, what: string): T {
+  if (!value) throw new Error(`schema: ${what} is missing`);
+  return value;
+}
+
+/** Site texts speak of stack config `dnn:*`; for the plugin that is the provider's configuration. */
+function forPlugin(text: string): string {
+  return text
+    .replace(/(?:stack )?(?:config )?`dnn:(\w+)`/g, "the provider's `$1`")
+    .replace(/stack config/g, "the provider's configuration");
+}
+
+// ---------------------------------------------------------------- the schema
+
+function pick(docs: Record<string, string>, key: string, what: string): string {
+  return required(docs[key], `${what}.${key}`);
+}
+
+/** Builds the package schema. `version` is the package version (package.json). */
+export function generateSchema(version: string, root = projectRoot()): Record<string, unknown> {
+  const src = new Sources(root);
+  const settings = src.zodObjectDocs("SettingsSchema");
+  const precheck = src.zodObjectDocs("PrecheckOptionsSchema");
+  const tls = src.zodObjectDocs("PrecheckOptionsSchema", ["tls"]);
+  const site = src.memberDocs("SiteArgs");
+  const smtpArgs = src.memberDocs("SmtpSettingsArgs");
+  const smtpClass = src.memberDocs("SmtpSettings", ts.isClassDeclaration);
+  const globalArgs = src.memberDocs("UseGlobalSmtpSettingsArgs");
+  const globalClass = src.memberDocs("UseGlobalSmtpSettings");
+
+  const settingTypes: Record<(typeof SETTINGS_FIELDS)[number], Spec> = {
+    scope: { type: "string" },
+    server: { type: "string" },
+    connectionLimit: { type: "integer" },
+    maxIdleTime: { type: "integer" },
+    messageBatchSize: { type: "integer" },
+    authentication: { type: "string" },
+    username: { type: "string" },
+    password: { type: "string", secret: true },
+    enableSsl: { type: "boolean" },
+    hostEmail: { type: "string" },
+    oauth: { $ref: `#/types/${OAUTH_TYPE}`, secret: true },
+  };
+  const settingProperties: Properties = Object.fromEntries(
+    SETTINGS_FIELDS.map((f) => [
+      f,
+      { ...settingTypes[f], description: pick(settings, f, "settings") },
+    ]),
+  );
+
+  /** The site properties every resource has: the site, and its credentials as their own secrets. */
+  const siteProperties = (siteDoc: string): Properties => ({
+    site: { $ref: `#/types/${SITE_TYPE}`, description: forPlugin(siteDoc) },
+    sitePassword: {
+      type: "string",
+      secret: true,
+      description: forPlugin(pick(site, "password", "SiteArgs")),
+    },
+    siteApiToken: {
+      type: "string",
+      secret: true,
+      description: forPlugin(pick(site, "apiToken", "SiteArgs")),
+    },
+  });
+
+  const smtpInputs: Properties = {
+    ...settingProperties,
+    ...siteProperties(pick(smtpArgs, "site", "SmtpSettingsArgs")),
+    precheck: {
+      $ref: `#/types/${PRECHECK_TYPE}`,
+      description: pick(smtpArgs, "precheck", "SmtpSettingsArgs"),
+    },
+    onDelete: { type: "string", description: pick(smtpArgs, "onDelete", "SmtpSettingsArgs") },
+  };
+  const smtpOutputs: Properties = {
+    ...smtpInputs,
+    server: { type: "string", description: pick(smtpClass, "server", "SmtpSettings") },
+    hostEmail: { type: "string", description: pick(smtpClass, "hostEmail", "SmtpSettings") },
+    portalName: { type: "string", description: pick(smtpClass, "portalName", "SmtpSettings") },
+    apiGeneration: {
+      type: "string",
+      description: pick(smtpClass, "apiGeneration", "SmtpSettings"),
+    },
+    mode: { type: "string", description: pick(smtpClass, "mode", "SmtpSettings") },
+    precheckSummary: {
+      type: "string",
+      description: pick(smtpClass, "precheckSummary", "SmtpSettings"),
+    },
+  };
+
+  const globalInputs: Properties = {
+    ...siteProperties(pick(globalArgs, "site", "UseGlobalSmtpSettingsArgs")),
+    onDelete: {
+      type: "string",
+      description: pick(globalArgs, "onDelete", "UseGlobalSmtpSettingsArgs"),
+    },
+  };
+  const globalOutputs: Properties = {
+    ...globalInputs,
+    mode: { type: "string", description: pick(globalClass, "mode", "UseGlobalSmtpSettings") },
+    previousMode: {
+      type: "string",
+      description: pick(globalClass, "previousMode", "UseGlobalSmtpSettings"),
+    },
+    portalName: smtpOutputs.portalName as Property,
+    apiGeneration: smtpOutputs.apiGeneration as Property,
+  };
+
+  const configDoc = (key: keyof typeof PROVIDER_CONFIG): string => {
+    const text = pick(site, key, "SiteArgs").replace(/\s*Default: [^.]*`dnn:\w+`[^.]*\./, "");
+    const env = {
+      url: "DNN_URL",
+      username: "DNN_USERNAME",
+      password: "DNN_PASSWORD",
+      apiToken: "DNN_API_TOKEN",
+    }[key as string];
+    const fallback = env ? ` Default: the environment variable \`${env}\`.` : "";
+    const perResource =
+      key === "url" || key === "username" || key === "caCert" || key === "insecureSkipVerify"
+        ? ` A resource's own \`site.${key}\` wins over this.`
+        : ` A resource's own \`site${key === "password" ? "Password" : "ApiToken"}\` wins over this.`;
+    return `${text}${fallback}${perResource}`;
+  };
+  const config: Properties = Object.fromEntries(
+    Object.entries(PROVIDER_CONFIG).map(([key, spec]) => [
+      key,
+      { ...spec, description: configDoc(key as keyof typeof PROVIDER_CONFIG) },
+    ]),
+  );
+
+  const siteType: Properties = Object.fromEntries(
+    (["url", "username", "caCert", "insecureSkipVerify", "timeoutMs"] as const).map((key) => [
+      key,
+      {
+        type: key === "insecureSkipVerify" ? "boolean" : key === "timeoutMs" ? "integer" : "string",
+        description: forPlugin(pick(site, key, "SiteArgs")),
+      },
+    ]),
+  );
+  const precheckTypes: Record<string, Spec> = {
+    level: { type: "string" },
+    via: { type: "string" },
+    mailProvider: { type: "string" },
+    recipient: { type: "string" },
+    sender: { type: "string" },
+    allowUnverifiedAuth: { type: "boolean" },
+    connectTimeoutMs: { type: "integer" },
+    timeoutMs: { type: "integer" },
+    tls: { $ref: `#/types/${PRECHECK_TLS_TYPE}` },
+  };
+  const precheckType: Properties = Object.fromEntries(
+    Object.keys(precheck).map((key) => [
+      key,
+      {
+        ...required(precheckTypes[key], `a Pulumi type for precheck.${key}`),
+        description: pick(precheck, key, "precheck"),
+      },
+    ]),
+  );
+
+  return {
+    name: PACKAGE,
+    displayName: "DNN SMTP",
+    version,
+    description:
+      "DNN (DotNetNuke) SMTP settings as code: preview, a precheck that proves the settings, apply through DNN's Persona Bar API, drift detection.",
+    keywords: ["pulumi", "dnn", "dotnetnuke", "smtp", "category/utility", "kind/native"],
+    license: "MIT",
+    publisher: "pulumi-dnn-smtp",
+    meta: { moduleFormat: "(.*)" },
+    language: {
+      csharp: { rootNamespace: "Pulumi", packageReferences: { Pulumi: "3.*" } },
+      go: {
+        importBasePath: "github.com/pulumi-dnn-smtp/pulumi-dnn-smtp/sdk/go/dnnsmtp",
+        generateResourceContainerTypes: true,
+      },
+      nodejs: { packageName: "@pulumi-dnn-smtp/dnn-smtp" },
+      python: { packageName: "pulumi_dnn_smtp" },
+    },
+    config: { variables: config },
+    provider: {
+      description: `The DNN installation, or site, this provider's resources manage and the credentials of a superuser (or, for site scope, a site administrator). Every value may be left out when the resources name their site themselves or the environment variables DNN_URL, DNN_USERNAME, DNN_PASSWORD, DNN_API_TOKEN are set.`,
+      inputProperties: config,
+      properties: config,
+    },
+    types: {
+      [SITE_TYPE]: {
+        type: "object",
+        description: forPlugin(src.docOfDeclaration("SiteArgs")),
+        properties: siteType,
+      },
+      [OAUTH_TYPE]: {
+        type: "object",
+        description: pick(settings, "oauth", "settings"),
+        properties: {
+          provider: {
+            type: "string",
+            description:
+              "The OAuth provider DNN uses to get a token, as DNN names it, e.g. `ExchangeOnline` or `GoogleMail`.",
+          },
+          settings: {
+            type: "object",
+            additionalProperties: { type: "string" },
+            description:
+              "The provider's settings as DNN names them (client id, client secret, tenant...); secret as a whole.",
+          },
+        },
+        required: ["provider"],
+      },
+      [PRECHECK_TYPE]: {
+        type: "object",
+        description: src.docOfDeclaration("PrecheckOptionsSchema"),
+        properties: precheckType,
+      },
+      [PRECHECK_TLS_TYPE]: {
+        type: "object",
+        description: pick(precheck, "tls", "precheck"),
+        properties: Object.fromEntries(
+          Object.entries(tls).map(([key, description]) => [
+            key,
+            { type: key === "rejectUnauthorized" ? "boolean" : "string", description },
+          ]),
+        ),
+      },
+    },
+    resources: {
+      [SMTP_SETTINGS_TOKEN]: {
+        description: `${src.docOfDeclaration("SmtpSettings", ts.isClassDeclaration)}\n\nImport with the id \`<site url>#<scope>\`, e.g. \`pulumi import ${SMTP_SETTINGS_TOKEN} shop 'https://example.com/shop#site'\` (scope \`global\` or \`site\`).`,
+        inputProperties: smtpInputs,
+        requiredInputs: ["scope", "server"],
+        properties: smtpOutputs,
+        required: [
+          "scope",
+          "server",
+          "connectionLimit",
+          "maxIdleTime",
+          "authentication",
+          "enableSsl",
+          "site",
+          "onDelete",
+          "portalName",
+          "apiGeneration",
+          "mode",
+          "precheckSummary",
+        ],
+      },
+      [USE_GLOBAL_TOKEN]: {
+        description: `${src.docOfDeclaration("UseGlobalSmtpSettings")}\n\nImport with the id \`<site url>#use-global\`, e.g. \`pulumi import ${USE_GLOBAL_TOKEN} blog 'https://example.com/blog#use-global'\`.`,
+        inputProperties: globalInputs,
+        properties: globalOutputs,
+        required: ["site", "onDelete", "mode", "portalName", "apiGeneration"],
+      },
+    },
+  };
+}
