@@ -2,7 +2,8 @@
  * The stand-in's own control endpoints under `/_standin/`, answered only to loopback
  * clients (403 otherwise). Not part of DNN; for tests, demos and inspection.
  *
- *   GET    /_standin/dump            stored HostSettings/PortalSettings rows, SMTPPassword decrypted
+ *   GET    /_standin/dump            = Standin.dump(): settings rows (secrets decrypted), OAuth state,
+ *                                    mail provider, DNN version
  *   GET    /_standin/requests        request log [{method, path, status, timestamp, portalId?, fault?}]
  *   DELETE /_standin/requests        clears the log
  *   GET    /_standin/faults          armed faults
@@ -68,6 +69,8 @@ export interface AdminDeps {
   oauth: OAuthProviders;
   log: RequestLog;
   advanceClock: (ms: number) => number;
+  /** The full inspection dump (server.ts dumpOf). */
+  dump: () => unknown;
   addUser: (u: {
     username: string;
     password: string;
@@ -100,7 +103,7 @@ function pageLogin(d: AdminDeps, b: Json, res: ServerResponse): void {
 }
 
 const handlers: Record<string, Handler> = {
-  "GET /_standin/dump": (d, _b, _q, res) => sendJson(res, 200, d.store.dump()),
+  "GET /_standin/dump": (d, _b, _q, res) => sendJson(res, 200, d.dump()),
   "GET /_standin/requests": (d, _b, _q, res) => sendJson(res, 200, d.log.list()),
   "DELETE /_standin/requests": (d, _b, _q, res) => {
     d.log.clear();

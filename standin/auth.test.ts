@@ -186,12 +186,11 @@ describe("DNN 10 API tokens", () => {
     ).toBe(200);
   });
 
-  it("Host- and Portal-scope tokens, and tokens created by non-superusers, are refused", async () => {
+  it("Host- and Portal-scope tokens are refused by both controllers", async () => {
     const s = await standin({ apiTokens: true });
     for (const token of [
       s.createApiToken("host", "Host").token,
       s.createApiToken("host", "Portal").token,
-      s.createApiToken("admin", "User").token,
     ]) {
       expect((await smtpApi(s, { action: "GetSmtpSettings", token })).status).toBe(401);
       expect(
@@ -204,6 +203,58 @@ describe("DNN 10 API tokens", () => {
         ).status,
       ).toBe(401);
     }
+  });
+
+  it("a site administrator's own User-scope token passes the Admin controller, not the Host one", async () => {
+    const s = await standin({ apiTokens: true });
+    const token = s.createApiToken("admin", "User").token;
+    expect((await smtpApi(s, { action: "GetSmtpSettings", token })).status).toBe(401);
+    const admin = await smtpApi(s, {
+      controller: "ServerSettingsSmtpAdmin",
+      action: "GetSmtpSettings",
+      token,
+    });
+    expect(admin.status).toBe(200);
+    const update = await smtpApi(s, {
+      controller: "ServerSettingsSmtpAdmin",
+      action: "UpdateSmtpSettings",
+      token,
+      body: updateRequest({ smtpServerMode: "p", smtpServer: "admin.example.com" }),
+    });
+    expect(update.status).toBe(200);
+    expect(s.dump().portals[0]?.SMTPServer).toBe("admin.example.com");
+    // Not a user of /shop: the token finds no user there.
+    expect(
+      (
+        await smtpApi(s, {
+          alias: "shop",
+          controller: "ServerSettingsSmtpAdmin",
+          action: "GetSmtpSettings",
+          token,
+        })
+      ).status,
+    ).toBe(401);
+  });
+
+  it("a registered user's User-scope token is refused (no administrator role)", async () => {
+    const s = await standin({ apiTokens: true });
+    s.addUser({ username: "bob", password: "B0b!pass" });
+    const token = s.createApiToken("bob", "User").token;
+    expect(
+      (
+        await smtpApi(s, {
+          controller: "ServerSettingsSmtpAdmin",
+          action: "GetSmtpSettings",
+          token,
+        })
+      ).status,
+    ).toBe(401);
+  });
+
+  it("are never accepted on DNN 9.x (the feature does not exist)", async () => {
+    const s = await standin({ apiTokens: true, dnnVersion: "9.13" });
+    const { token } = s.createApiToken("host");
+    expect((await smtpApi(s, { action: "GetSmtpSettings", token })).status).toBe(401);
   });
 });
 

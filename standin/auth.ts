@@ -8,8 +8,13 @@
  * a site administrator's only where that user exists). DNN checks the token's own
  * `nbf`/`exp` with no leeway on `exp` (`nbf` is issued 5 minutes in the past).
  *
- * DNN normally registers JWT with `forceSSL`; the stand-in serves plain HTTP on loopback, so
- * it accepts JWT over HTTP.
+ * DNN normally registers JWT with `forceSSL="true"`: AuthMessageHandlerBase.NeedsAuthentication
+ * then skips JWT on a request whose URI is not https, so the bearer is simply not
+ * authenticated (Persona Bar: 401), while login and extendtoken (anonymous actions that read
+ * the token themselves) still work. The stand-in serves plain HTTP on loopback, so by default
+ * it accepts JWT over HTTP; with `jwtForceSsl` it refuses every JWT bearer (no request to it
+ * is https; `X-Forwarded-Proto` is ignored, as DNN looks at the request URI, so JWT behind a
+ * TLS-ending proxy fails the same way).
  */
 import { createHash, createHmac, randomBytes, randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
@@ -99,6 +104,8 @@ export const ANTIFORGERY_COOKIE = "__RequestVerificationToken";
 
 export interface AuthOptions {
   jwtEnabled: boolean;
+  /** JWT registered with forceSSL: bearer JWTs are never authenticated over (plain) HTTP. */
+  jwtForceSsl?: boolean;
   apiTokensEnabled: boolean;
   now: () => number;
 }
@@ -146,7 +153,7 @@ export class Auth {
   }
 
   #validateJwt(raw: string, portalId: number): UserRow | undefined {
-    if (!this.#options.jwtEnabled) return undefined;
+    if (!this.#options.jwtEnabled || this.#options.jwtForceSsl) return undefined;
     const jwt = decodeJwt(raw);
     // DNN first checks that the header names the JWT scheme, then nbf/exp, then the DB row.
     if (!jwt || String(jwt.header.typ ?? "").toUpperCase() !== "JWT") return undefined;
@@ -162,16 +169,17 @@ export class Auth {
   }
 
   /**
-   * DNN 10 API tokens: only a User-scope token created by a superuser may call the
-   * Persona Bar SMTP controllers; it acts as its creator. Host/Portal scope: refused.
+   * DNN 10 API tokens (ApiTokenAuthMessageHandler): a User-scope token acts as its creator,
+   * loaded for the site in the URL (any user: a superuser passes both controllers, a site
+   * administrator the Admin controller of their site). Host/Portal-scope tokens set no user,
+   * so the SMTP controllers answer 401. Never accepted before DNN 10 (the feature is absent).
    */
   #validateApiToken(raw: string, portalId: number): UserRow | undefined {
     if (!this.#options.apiTokensEnabled) return undefined;
     const row = this.#store.apiTokenByHash(hashToken(raw));
     if (!row || row.isRevoked || row.expiresOn <= this.#options.now()) return undefined;
     if (row.scope !== API_TOKEN_SCOPE.User) return undefined;
-    const creator = this.#userForPortal(row.createdByUserId, portalId);
-    return creator?.isSuperUser ? creator : undefined;
+    return this.#userForPortal(row.createdByUserId, portalId);
   }
 
   #validateCookie(

@@ -1,22 +1,47 @@
 #!/usr/bin/env node
 /**
- * `dnn-standin`: runs the DNN stand-in until SIGINT/SIGTERM.
- * The first stdout line is the base URL (e.g. http://127.0.0.1:41234); logs go to stderr.
+ * `dnn-standin`: runs the DNN stand-in until SIGINT/SIGTERM. `dnn-standin --help` prints
+ * every option (args.ts USAGE). The first stdout line is the base URL; logs go to stderr.
  *
- *   dnn-standin [--port 0] [--generation g1|g2|g3] [--data DIR]
- *               [--superuser NAME:PASSWORD] [--admin NAME:PASSWORD]
- *               [--jwt enabled|disabled] [--api-tokens] [--quiet]
+ * The server (server.ts → store.ts) imports node:sqlite, which Node < 22 does not have, so
+ * it is imported dynamically, AFTER the Node version check: an old Node gets a sentence
+ * instead of "No such built-in module: node:sqlite".
  */
-import { parseCliArgs, USAGE } from "./args.js";
-import { startStandin } from "./server.js";
+import { nodeVersionProblem, parseCliArgs, USAGE } from "./args.js";
+
+function fail(message: string, withUsage: boolean): never {
+  process.stderr.write(`dnn-standin: ${message}\n${withUsage ? `\n${USAGE}\n` : ""}`);
+  process.exit(2);
+}
 
 async function main(): Promise<void> {
-  const { help, options } = parseCliArgs(process.argv.slice(2));
-  if (help) {
+  let parsed: ReturnType<typeof parseCliArgs>;
+  try {
+    parsed = parseCliArgs(process.argv.slice(2));
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err), true);
+  }
+  if (parsed.help) {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const standin = await startStandin(options);
+  const problem = nodeVersionProblem(process.versions.node);
+  if (problem) fail(problem, false);
+  let server: typeof import("./server.js");
+  try {
+    server = await import("./server.js");
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === "ERR_UNKNOWN_BUILTIN_MODULE") {
+      fail(
+        `this Node (v${process.versions.node}) has no node:sqlite; use Node.js 22.13 or later ` +
+          "(22.5–22.12 need --experimental-sqlite)",
+        false,
+      );
+    }
+    throw err;
+  }
+  const standin = await server.startStandin(parsed.options);
   process.stdout.write(`${standin.url}\n`);
   const stop = () => {
     standin.close().then(
@@ -29,8 +54,5 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(
-    `dnn-standin: ${err instanceof Error ? err.message : String(err)}\n${USAGE}\n`,
-  );
-  process.exit(2);
+  fail(err instanceof Error ? err.message : String(err), false);
 });

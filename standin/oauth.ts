@@ -1,12 +1,20 @@
 /**
- * Fake SMTP OAuth providers for the newest API (G3), shaped like DNN's ISmtpOAuthProvider:
- * ExchangeOnline and GoogleMail. Their settings live in HostSettings (host scope) or
- * PortalSettings (site scope) under `SMTPOAuth_<Provider>_<Setting>`; secure ones are
- * encrypted like SMTPPassword and come back decrypted, as in DNN.
+ * Fake SMTP OAuth providers for DNN 9.13+ (versions.ts `oauth`), shaped like DNN's
+ * ISmtpOAuthProvider: ExchangeOnline and GoogleMail. Their settings live in HostSettings
+ * (host scope) or PortalSettings (site scope) under `SMTPOAuth_<Provider>_<Setting>`; secure
+ * ones are encrypted like SMTPPassword and come back decrypted, as in DNN.
  *
- * Authorization needs an interactive consent in DNN. Here the consent is the stand-in's
- * `authorizeUrl` (GET marks the provider authorized) or `POST /_standin/oauth`; saving
- * changed settings withdraws it, since a new client id/secret needs a new consent.
+ * As DNN's providers (ExchangeOnlineOAuthProvider / GoogleMailOAuthProvider.UpdateSettings):
+ * only keys PRESENT in the map are compared and written (`settings.ContainsKey`, exact case),
+ * absent keys keep their stored value; when anything changed the provider deletes its stored
+ * authorization (DeleteSetting of `msauth_authentication` / the Google data store), so a
+ * new consent is needed. Here that is the `SMTPOAuth_<Provider>_Authorized` row set to "N".
+ *
+ * Differences from DNN (on purpose, documented in standin/README.md): setting names are
+ * TenantId/ClientId/ClientSecret (DNN: msauth_tenantId, ...; GoogleMail has an account
+ * email instead of a tenant); DNN's providers never report errors, the fakes report missing
+ * required settings so clients can exercise `{success:false, errors}`; consent is the
+ * stand-in's `authorizeUrl` (GET marks it authorized) or `POST /_standin/oauth`.
  */
 import type { Store } from "./store.js";
 
@@ -172,12 +180,13 @@ export class OAuthProviders {
   ): { changed: boolean; errors: string[] } {
     const def = this.#def(name);
     if (!def) return { changed: false, errors: [] };
-    const lower = new Map(Object.entries(values).map(([k, v]) => [k.toLowerCase(), v]));
     const errors: string[] = [];
     let changed = false;
     for (const s of def.settings) {
       const key = `SMTPOAuth_${name}_${s.name}`;
-      const next = lower.get(s.name.toLowerCase()) ?? this.#get(portalId, key, s.isSecure);
+      // Dictionary<string, string>.ContainsKey: exact-case key; absent keeps the stored value.
+      const given = Object.hasOwn(values, s.name) ? values[s.name] : undefined;
+      const next = given ?? this.#get(portalId, key, s.isSecure);
       if (s.isRequired && next.trim() === "") {
         errors.push(`${s.label} is required.`);
         continue;
@@ -190,4 +199,33 @@ export class OAuthProviders {
     if (changed) this.setAuthorized(name, portalId, false);
     return { changed, errors };
   }
+
+  /**
+   * Every provider's stored settings (secure ones decrypted) and consent, for one scope
+   * (portalId -1 = host): `{ ExchangeOnline: { settings: {TenantId, ...}, authorized } }`.
+   */
+  snapshot(portalId: number): Record<string, OAuthSnapshot> {
+    return Object.fromEntries(
+      PROVIDERS.map((p) => [
+        p.name,
+        {
+          settings: Object.fromEntries(
+            p.settings.map((s) => [
+              s.name,
+              this.#get(portalId, `SMTPOAuth_${p.name}_${s.name}`, s.isSecure),
+            ]),
+          ),
+          authorized: this.isAuthorized(p.name, portalId),
+        },
+      ]),
+    );
+  }
+}
+
+/** One provider's state in `dump().oauth`. */
+export interface OAuthSnapshot {
+  /** Setting name → stored value ("" when unset; secure values decrypted). */
+  settings: Record<string, string>;
+  /** Whether the consent is in place (withdrawn when the settings change). */
+  authorized: boolean;
 }

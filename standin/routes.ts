@@ -31,7 +31,6 @@ import type { OAuthProviders } from "./oauth.js";
 import {
   type ActionResult,
   type ControllerKind,
-  type Generation,
   getSmtpOAuthProviders,
   getSmtpSettings,
   RequestDto,
@@ -40,13 +39,15 @@ import {
   updateSmtpSettings,
 } from "./smtp.js";
 import type { Portal, Store } from "./store.js";
+import type { Features } from "./versions.js";
 
 export interface RouteDeps {
   store: Store;
   auth: Auth;
   faults: Faults;
   oauth: OAuthProviders;
-  generation: Generation;
+  /** Behaviour switches of the DNN version spoken (versions.ts). */
+  features: Features;
   smtpTls: SmtpTlsOptions;
 }
 
@@ -110,22 +111,30 @@ type ActionName =
   | "UpdateSmtpSettings"
   | "SendTestEmail"
   | "GetSmtpOAuthProviders";
-const ACTIONS: Record<string, { name: ActionName; verb: "GET" | "POST"; g3Only: boolean }> = {
-  getsmtpsettings: { name: "GetSmtpSettings", verb: "GET", g3Only: false },
-  updatesmtpsettings: { name: "UpdateSmtpSettings", verb: "POST", g3Only: false },
-  sendtestemail: { name: "SendTestEmail", verb: "POST", g3Only: false },
-  getsmtpoauthproviders: { name: "GetSmtpOAuthProviders", verb: "GET", g3Only: true },
+const ACTIONS: Record<string, { name: ActionName; verb: "GET" | "POST"; oauthOnly: boolean }> = {
+  getsmtpsettings: { name: "GetSmtpSettings", verb: "GET", oauthOnly: false },
+  updatesmtpsettings: { name: "UpdateSmtpSettings", verb: "POST", oauthOnly: false },
+  sendtestemail: { name: "SendTestEmail", verb: "POST", oauthOnly: false },
+  getsmtpoauthproviders: { name: "GetSmtpOAuthProviders", verb: "GET", oauthOnly: true },
 };
 
 function fullUrl(req: IncomingMessage): string {
   return `http://${req.headers.host ?? "127.0.0.1"}${req.url ?? "/"}`;
 }
 
-/** MenuPermission: Host scope = superusers; Admin scope = superusers or site Administrators. */
+/**
+ * MenuPermissionAttribute: Host scope = superusers; Admin scope = superusers or members of
+ * the site's configured administrator role (PortalSettings.AdministratorRoleName).
+ */
 function permitted(deps: RouteDeps, kind: ControllerKind, caller: Caller, portal: Portal): boolean {
   if (caller.user.isSuperUser) return true;
   return (
-    kind === "admin" && deps.store.isInRole(caller.user.userId, portal.portalId, "Administrators")
+    kind === "admin" &&
+    deps.store.isInRole(
+      caller.user.userId,
+      portal.portalId,
+      deps.store.adminRoleName(portal.portalId),
+    )
   );
 }
 
@@ -165,7 +174,7 @@ async function handlePersonaBar(
     return;
   }
   const action = ACTIONS[route.action.toLowerCase()];
-  if (!action || (action.g3Only && deps.generation !== "g3")) {
+  if (!action || (action.oauthOnly && !deps.features.oauth)) {
     sendJson(
       res,
       404,
@@ -188,7 +197,7 @@ async function handlePersonaBar(
   const body = method === "POST" ? parseJsonObject(await readBody(req)) : null;
   const ctx: SmtpContext = {
     store: deps.store,
-    generation: deps.generation,
+    features: deps.features,
     portal,
     caller,
     oauth: deps.oauth,

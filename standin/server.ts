@@ -4,8 +4,11 @@
  * `/shop` = portal 1 "Shop"), DNN-shaped SQLite tables, DNN's password encryption, JWT /
  * API-token / cookie authentication, real test mails, fault injection, and a web page.
  *
+ * Which DNN version it imitates is `dnnVersion` ("9.2" … "10.2"; versions.ts holds the table
+ * of behaviour switches per version); `generation` g1/g2/g3 is kept as an alias.
+ *
  * @example
- * const standin = await startStandin({ generation: "g2", superuser: { username: "host", password: "S3cret!pass" } });
+ * const standin = await startStandin({ dnnVersion: "9.11", superuser: { username: "host", password: "S3cret!pass" } });
  * const res = await fetch(`${standin.siteUrl("shop")}/API/JwtAuth/mobile/login`, { method: "POST", ... });
  * await standin.close();
  */
@@ -25,7 +28,7 @@ import {
 } from "./faults.js";
 import { sendJson, sendText } from "./http.js";
 import type { SmtpTlsOptions } from "./mailer.js";
-import { OAuthProviders } from "./oauth.js";
+import { OAuthProviders, type OAuthSnapshot } from "./oauth.js";
 import { renderPage } from "./page.js";
 import {
   handleApi,
@@ -35,13 +38,38 @@ import {
   portalByAliasPath,
   type RouteDeps,
 } from "./routes.js";
-import type { Generation } from "./smtp.js";
 import { ROOT_PORTAL_ID, Store, type StoreDump, type UserRow } from "./store.js";
+import {
+  type DnnVersion,
+  type Era,
+  eraOf,
+  type Features,
+  featuresOf,
+  type Generation,
+  generationOf,
+  resolveDnnVersion,
+} from "./versions.js";
 
 export type { RequestLogEntry } from "./admin.js";
 export type { FaultSpec, FaultState } from "./faults.js";
-export type { Generation } from "./smtp.js";
+export type { OAuthSnapshot } from "./oauth.js";
 export type { StoreDump } from "./store.js";
+export type { Era, Features, Generation } from "./versions.js";
+export { MODELLED_VERSIONS } from "./versions.js";
+
+/**
+ * What `dump()` and `GET /_standin/dump` answer: every HostSettings/PortalSettings row
+ * (SMTPPassword and OAuth client secrets decrypted, SMTPAuthProvider and the OAuth rows
+ * included), plus the OAuth providers' state per scope and the web.config mail provider.
+ */
+export interface StandinDump extends StoreDump {
+  /** OAuth providers per scope: key "host" (portal -1) and each portal id as a string. */
+  oauth: Record<string, Record<string, OAuthSnapshot>>;
+  /** web.config's default mail provider (MailKit once OAuth was chosen on 9.13+). */
+  mailProvider: string;
+  /** The DNN version spoken. */
+  dnnVersion: string;
+}
 
 /** A user given on the command line or in options. */
 export interface StandinUser {
@@ -54,7 +82,12 @@ export interface StandinUser {
 export interface StandinOptions {
   /** TCP port on 127.0.0.1; 0 (default) = any free port. */
   port?: number;
-  /** API generation to speak: "g1" (9.2–9.10), "g2" (9.11), "g3" (9.13/10.x, default). */
+  /**
+   * DNN version to imitate, "major.minor[.patch]" of 9.2 … 9.13 or 10.0 … 10.2 (default
+   * "10.2"). Behaviour per version: versions.ts / docs/dnn-versions.md. Wins over `generation`.
+   */
+  dnnVersion?: string;
+  /** Old alias of `dnnVersion`: "g1" = 9.4, "g2" = 9.11, "g3" = 10.2. */
   generation?: Generation;
   /** Folder of the SQLite file and web.config; default a new temp folder, removed at close. */
   dataDir?: string;
@@ -64,8 +97,20 @@ export interface StandinOptions {
   admin?: StandinUser;
   /** JWT authentication: "enabled" (default) or "disabled" (login answers `Bearer disabled`). */
   jwt?: "enabled" | "disabled";
-  /** DNN 10 API tokens (off by default, as DNN ships). */
+  /**
+   * JWT registered with `forceSSL` (DNN's usual registration): the stand-in is plain HTTP,
+   * so bearer JWTs are never authenticated (Persona Bar 401), while login and extendtoken
+   * still succeed. Default false (JWT accepted over HTTP).
+   */
+  jwtForceSsl?: boolean;
+  /** DNN 10 API tokens (off by default, as DNN ships; never accepted on 9.x). */
   apiTokens?: boolean;
+  /**
+   * The administrator role (DNN's AdministratorRoleName) the Admin controller admits: one
+   * name for every site, or per portal id (`{ 0: "Site Admins", 1: "Shop Admins" }`).
+   * Default "Administrators". `admin` users are put in it.
+   */
+  adminRoleName?: string | Record<number, string>;
   /** Injectable clock in ms (default Date.now); `advanceClock` adds an offset on top. */
   now?: () => number;
   /** TLS options SendTestEmail uses towards SMTP servers (e.g. a test CA). */
@@ -82,7 +127,10 @@ export interface StandinOptions {
   extraSites?: number;
 }
 
-/** Extra users for tests. role: "user" (default), "admin" (site Administrators) or "superuser". */
+/**
+ * Extra users for tests. role: "user" (default), "admin" (the site's administrator role,
+ * see `adminRoleName`), "superuser", or any other text = a role of that name (created).
+ */
 export interface AddUserSpec extends StandinUser {
   role?: "user" | "admin" | "superuser" | string;
   /** Site the user belongs to (default 0, the root site). */
@@ -93,12 +141,19 @@ export interface Standin {
   /** Base URL, e.g. http://127.0.0.1:41234 (no trailing slash). */
   readonly url: string;
   readonly port: number;
+  /** The DNN version spoken, as given (e.g. "9.11", "10.2"). */
+  readonly dnnVersion: string;
+  /** Its behaviour era, E1 … E5 (docs/dnn-smtp-api.md section 4). */
+  readonly era: Era;
+  /** The old coarse label derived from the version: E1–E3 → g1, E4 → g2, E5 → g3. */
   readonly generation: Generation;
+  /** The behaviour switches of that version (versions.ts). */
+  readonly features: Features;
   readonly dataDir: string;
   /** Site URL by alias path: "" → root site (= url), "shop" → url + "/shop". */
   siteUrl(alias?: string): string;
-  /** Stored HostSettings/PortalSettings rows, SMTPPassword decrypted (= GET /_standin/dump). */
-  dump(): StoreDump;
+  /** Stored rows (secrets decrypted), OAuth state, mail provider (= GET /_standin/dump). */
+  dump(): StandinDump;
   /** Programmatic fault control (= /_standin/faults). */
   readonly faults: Faults;
   /** Request log (method, path, status, timestamp); `requests.clear()` resets it. */
@@ -113,6 +168,8 @@ export interface Standin {
   ): { token: string; apiTokenId: number };
   /** Adds (or updates) a user. */
   addUser(user: AddUserSpec): UserRow;
+  /** Sets a site's administrator role name (created when missing). */
+  setAdminRoleName(portalId: number, roleName: string): void;
   /** Grants or withdraws an OAuth provider's consent; portalId -1 = host scope. */
   setOAuthAuthorized(provider: string, portalId: number, authorized: boolean): void;
   /** Moves the stand-in's clock forward; returns the new time (ms). */
@@ -223,6 +280,7 @@ async function handle(rt: Runtime, req: IncomingMessage, res: ServerResponse): P
 
 function addUserTo(store: Store, u: AddUserSpec): UserRow {
   const role = u.role ?? "user";
+  const named = !["user", "admin", "superuser"].includes(role);
   return store.upsertUser({
     username: u.username,
     password: u.password,
@@ -230,7 +288,32 @@ function addUserTo(store: Store, u: AddUserSpec): UserRow {
     superuser: role === "superuser",
     portalId: u.portalId ?? ROOT_PORTAL_ID,
     admin: role === "admin",
+    ...(named ? { roles: [role] } : {}),
   });
+}
+
+function applyAdminRoleNames(store: Store, option: StandinOptions["adminRoleName"]): void {
+  if (option === undefined) return;
+  if (typeof option === "string") {
+    for (const p of store.portals()) store.setAdminRoleName(p.portalId, option);
+    return;
+  }
+  for (const [id, name] of Object.entries(option)) {
+    const portalId = Number(id);
+    if (!store.portal(portalId)) throw new Error(`adminRoleName: no portal ${id}`);
+    store.setAdminRoleName(portalId, name);
+  }
+}
+
+function dumpOf(store: Store, oauth: OAuthProviders, version: DnnVersion): StandinDump {
+  const scopes: Record<string, Record<string, OAuthSnapshot>> = { host: oauth.snapshot(-1) };
+  for (const p of store.portals()) scopes[String(p.portalId)] = oauth.snapshot(p.portalId);
+  return {
+    ...store.dump(),
+    oauth: scopes,
+    mailProvider: store.mailProvider,
+    dnnVersion: version.text,
+  };
 }
 
 function listen(server: Server, port: number): Promise<number> {
@@ -245,14 +328,22 @@ function listen(server: Server, port: number): Promise<number> {
 
 /** Starts a stand-in; resolves once it listens. */
 export async function startStandin(options: StandinOptions = {}): Promise<Standin> {
-  const generation = options.generation ?? "g3";
-  if (!["g1", "g2", "g3"].includes(generation)) throw new Error(`unknown generation ${generation}`);
+  const version = resolveDnnVersion(options);
+  const features = featuresOf(version);
+  const generation = generationOf(version);
   const ownDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "dnn-standin-"));
   const baseClock = options.now ?? Date.now;
   let offset = 0;
   const now = () => baseClock() + offset;
   const store = new Store(dataDir, now, options.extraSites ?? 0);
+  try {
+    applyAdminRoleNames(store, options.adminRoleName);
+  } catch (err) {
+    store.close();
+    if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
   const superuser = {
     ...DEFAULT_SUPERUSER,
     ...options.superuser,
@@ -269,7 +360,8 @@ export async function startStandin(options: StandinOptions = {}): Promise<Standi
   }
   const auth = new Auth(store, {
     jwtEnabled: options.jwt !== "disabled",
-    apiTokensEnabled: options.apiTokens === true,
+    jwtForceSsl: options.jwtForceSsl === true,
+    apiTokensEnabled: options.apiTokens === true && features.apiTokens,
     now,
   });
   const faults = new Faults(() => auth.expireAllTokens());
@@ -283,8 +375,17 @@ export async function startStandin(options: StandinOptions = {}): Promise<Standi
   };
   const addUser = (u: AddUserSpec) => addUserTo(store, u);
   const rt: Runtime = {
-    deps: { store, auth, faults, oauth, generation, smtpTls: options.smtpTls ?? {} },
-    admin: { store, auth, faults, oauth, log, advanceClock, addUser },
+    deps: { store, auth, faults, oauth, features, smtpTls: options.smtpTls ?? {} },
+    admin: {
+      store,
+      auth,
+      faults,
+      oauth,
+      log,
+      advanceClock,
+      addUser,
+      dump: () => dumpOf(store, oauth, version),
+    },
     log,
     now,
     quiet: options.quiet === true,
@@ -311,16 +412,20 @@ export async function startStandin(options: StandinOptions = {}): Promise<Standi
   return {
     url,
     port,
+    dnnVersion: version.text,
+    era: eraOf(version),
     generation,
+    features,
     dataDir,
     siteUrl: (alias = "") => (alias ? `${url}/${alias.replace(/^\/+|\/+$/g, "")}` : url),
-    dump: () => store.dump(),
+    dump: () => dumpOf(store, oauth, version),
     faults,
     requests: log,
     store,
     createApiToken: (username, scope = "User", portalId = ROOT_PORTAL_ID) =>
       auth.createApiToken(username, scope, portalId),
     addUser,
+    setAdminRoleName: (portalId, roleName) => store.setAdminRoleName(portalId, roleName),
     setOAuthAuthorized: (provider, portalId, authorized) =>
       oauth.setAuthorized(provider, portalId, authorized),
     advanceClock,

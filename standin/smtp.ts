@@ -1,29 +1,33 @@
 /**
  * The two Persona Bar SMTP controllers, ServerSettingsSmtpHost and ServerSettingsSmtpAdmin,
- * per API generation, following the DNN source of each era:
+ * as the DNN version in `ctx.features` has them. Every difference between versions is a
+ * switch of the table in versions.ts (docs/dnn-versions.md lists the DNN source of each):
  *
- * - G1 (9.2–9.10): passwords in clear text in GET; no `*****` handling; update answers
- *   `{success:true}`; no hideCoreSettings/authProvider; no GetSmtpOAuthProviders. Host
- *   SendTestEmail sends from HostEmail to HostEmail (mode h) or to the caller (otherwise).
- * - G2 (9.11): `*****`/"" in GET; `*****` on update keeps the stored password;
- *   hideCoreSettings. Host SendTestEmail passes the request's password through as-is.
- * - G3 (9.13, 10.x): authProvider, auth type 3 with provider settings, providerChanged /
- *   errors, GetSmtpOAuthProviders; Host SendTestEmail replaces `*****` by the HOST password
- *   even in mode p (DNN's bug, reproduced).
+ * - hostEmailInApi (9.3+): `smtpHostEmail` in the Host GET, HostEmail written by updates.
+ * - hideCoreSettings (9.8+): the GET's `hideCoreSettings`.
+ * - maskedPasswords / keepObfuscatedOnUpdate (9.11+): `*****`/"" in GET; `*****` on update
+ *   keeps the stored password (before: stored as the five characters).
+ * - adminTestMailToCaller (9.5+) / hostTestMailToCaller (9.8+): SendTestEmail addressing.
+ * - testMailSwapsObfuscated (9.11.1+): SendTestEmail replaces `*****` (Host: the HOST
+ *   password even in mode p, DNN's bug; Admin: the site password).
+ * - oauth (9.13+): authProvider, auth type 3 with provider settings, providerChanged /
+ *   errors, GetSmtpOAuthProviders.
  *
- * Admin controller, all generations: GET returns `host: {}`; update always writes site keys
+ * Admin controller, all versions: GET returns `host: {}`; update always writes site keys
  * (and SMTPmode); SendTestEmail in mode h uses the STORED host settings, not the request.
  * Nothing is validated server-side: limits and idle time are stored verbatim.
  */
 import type { Caller } from "./auth.js";
+import { nullReference } from "./http.js";
 import { type SmtpTlsOptions, sendTestMail } from "./mailer.js";
 import { HOST_SCOPE, type OAuthProviders } from "./oauth.js";
 import type { Portal, Store } from "./store.js";
+import type { Features } from "./versions.js";
 
-export type Generation = "g1" | "g2" | "g3";
+export type { Generation } from "./versions.js";
 export type ControllerKind = "host" | "admin";
 
-/** The value DNN shows for a set password and accepts as "keep the stored one" (G2+). */
+/** The value DNN shows for a set password and accepts as "keep the stored one" (9.11+). */
 export const OBFUSCATED = "*****";
 /** Localized texts the controllers answer with (Servers resource file, en-US). */
 export const EMAIL_SENT_MESSAGE = (from: string, to: string) =>
@@ -32,7 +36,8 @@ export const ERROR_SENDING_TEST_EMAIL = "There has been an error trying to send 
 
 export interface SmtpContext {
   store: Store;
-  generation: Generation;
+  /** The behaviour switches of the DNN version spoken (versions.ts). */
+  features: Features;
   portal: Portal;
   caller: Caller;
   oauth: OAuthProviders;
@@ -97,15 +102,15 @@ function sitePassword(store: Store, portalId: number): string {
   return store.getPortalEncrypted(portalId, "SMTPPassword");
 }
 
-function shown(password: string, generation: Generation): string {
-  if (generation === "g1") return password;
+function shown(password: string, features: Features): string {
+  if (!features.maskedPasswords) return password;
   return password === "" ? "" : OBFUSCATED;
 }
 
 // ---- GetSmtpSettings -----------------------------------------------------------------------
 
 function hostBlock(ctx: SmtpContext): Record<string, unknown> {
-  const { store, generation } = ctx;
+  const { store, features } = ctx;
   const block: Record<string, unknown> = {
     smtpServer: store.getHostSetting("SMTPServer") ?? "",
     smtpConnectionLimit: hostInt(store, "SMTPConnectionLimit", 2),
@@ -113,16 +118,16 @@ function hostBlock(ctx: SmtpContext): Record<string, unknown> {
     smtpAuthentication: store.getHostSetting("SMTPAuthentication") ?? "",
     enableSmtpSsl: hostBool(store, "SMTPEnableSSL"),
     smtpUserName: store.getHostSetting("SMTPUsername") ?? "",
-    smtpPassword: shown(hostPassword(store), generation),
-    smtpHostEmail: store.getHostSetting("HostEmail") ?? "",
+    smtpPassword: shown(hostPassword(store), features),
+    ...(features.hostEmailInApi ? { smtpHostEmail: store.getHostSetting("HostEmail") ?? "" } : {}),
     messageSchedulerBatchSize: hostInt(store, "MessageSchedulerBatchSize", 50),
   };
-  if (generation === "g3") block.authProvider = store.getHostSetting("SMTPAuthProvider") ?? "";
+  if (features.oauth) block.authProvider = store.getHostSetting("SMTPAuthProvider") ?? "";
   return block;
 }
 
 function siteBlock(ctx: SmtpContext): Record<string, unknown> {
-  const { store, generation } = ctx;
+  const { store, features } = ctx;
   const id = ctx.portal.portalId;
   const block: Record<string, unknown> = {
     smtpServer: siteString(store, id, "SMTPServer", ""),
@@ -131,9 +136,9 @@ function siteBlock(ctx: SmtpContext): Record<string, unknown> {
     smtpAuthentication: siteString(store, id, "SMTPAuthentication", "0"),
     enableSmtpSsl: (store.getPortalSetting(id, "SMTPEnableSSL") ?? "") === "Y",
     smtpUserName: siteString(store, id, "SMTPUsername", ""),
-    smtpPassword: shown(sitePassword(store, id), generation),
+    smtpPassword: shown(sitePassword(store, id), features),
   };
-  if (generation === "g3") block.authProvider = siteString(store, id, "SMTPAuthProvider", "");
+  if (features.oauth) block.authProvider = siteString(store, id, "SMTPAuthProvider", "");
   return block;
 }
 
@@ -144,7 +149,7 @@ export function getSmtpSettings(ctx: SmtpContext, kind: ControllerKind): ActionR
     site: siteBlock(ctx),
     portalName: ctx.portal.portalName,
   };
-  if (ctx.generation !== "g1") {
+  if (ctx.features.hideCoreSettings) {
     // The default mail provider's hideCoreSettings attribute in web.config.
     body.hideCoreSettings = ctx.store.hideCoreSettings;
   }
@@ -187,10 +192,14 @@ export class RequestDto {
     return false;
   }
 
-  /** A string map property (authProviderSettings). */
-  map(name: string): Record<string, string> {
+  /**
+   * A string map property (authProviderSettings); null when absent, null or not an object
+   * (Newtonsoft leaves the IDictionary property null). Keys keep their case: the bound
+   * Dictionary<string, string> compares keys ordinally.
+   */
+  map(name: string): Record<string, string> | null {
     const v = this.#values.get(name.toLowerCase());
-    if (!v || typeof v !== "object" || Array.isArray(v)) return {};
+    if (!v || typeof v !== "object" || Array.isArray(v)) return null;
     return Object.fromEntries(
       Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, x == null ? "" : String(x)]),
     );
@@ -204,7 +213,13 @@ interface OAuthOutcome {
   errors: string[];
 }
 
-/** The OAuth branch of UpdateSmtpSettings (G3, auth type 3), host (-1) or site scope. */
+/**
+ * The OAuth branch of UpdateSmtpSettings (9.13+, auth type 3), host (-1) or site scope.
+ * SMTPAuthProvider is overwritten whenever it differs from the request's (absent → "").
+ * A known provider then gets `authProviderSettings`: its UpdateSettings calls
+ * `settings.ContainsKey` on the map, so an absent/null map throws NullReferenceException
+ * (500) AFTER the SMTP keys and SMTPAuthProvider were written, as in DNN.
+ */
 function updateOAuth(ctx: SmtpContext, req: RequestDto, scopeId: number): OAuthOutcome {
   const { store } = ctx;
   const userId = ctx.caller.user.userId;
@@ -222,13 +237,10 @@ function updateOAuth(ctx: SmtpContext, req: RequestDto, scopeId: number): OAuthO
     providerChanged = true;
   }
   if (!ctx.oauth.has(requested)) return { providerChanged, errors: [] };
+  const settings = req.map("authProviderSettings");
+  if (settings === null) throw nullReference();
   // As in DNN, the provider's answer replaces the flag computed above.
-  const result = ctx.oauth.updateSettings(
-    requested,
-    scopeId,
-    req.map("authProviderSettings"),
-    userId,
-  );
+  const result = ctx.oauth.updateSettings(requested, scopeId, settings, userId);
   return { providerChanged: result.changed, errors: result.errors };
 }
 
@@ -241,7 +253,9 @@ function writeHostKeys(ctx: SmtpContext, req: RequestDto, password: string): voi
   store.setHostSetting("SMTPAuthentication", String(req.int("smtpAuthentication")), uid);
   store.setHostSetting("SMTPUsername", req.str("smtpUsername") ?? "", uid);
   store.setHostEncrypted("SMTPPassword", password, uid);
-  store.setHostSetting("HostEmail", req.str("smtpHostEmail") ?? "", uid);
+  // 9.2's request DTO has no SmtpHostEmail: HostEmail is not touched.
+  if (ctx.features.hostEmailInApi)
+    store.setHostSetting("HostEmail", req.str("smtpHostEmail") ?? "", uid);
   store.setHostSetting("SMTPEnableSSL", req.bool("enableSmtpSsl") ? "Y" : "N", uid);
   store.setHostSetting(
     "MessageSchedulerBatchSize",
@@ -263,10 +277,10 @@ function writeSiteKeys(ctx: SmtpContext, req: RequestDto, password: string): voi
   store.setPortalSetting(id, "SMTPEnableSSL", req.bool("enableSmtpSsl") ? "Y" : "N", uid);
 }
 
-/** Resolves `*****` (G2+) to the stored password of the given scope. */
+/** Resolves `*****` (9.11+) to the stored password of the given scope; before, it is a password. */
 function keptPassword(ctx: SmtpContext, req: RequestDto, scope: "host" | "site"): string {
   const sent = req.str("smtpPassword") ?? "";
-  if (ctx.generation === "g1" || sent !== OBFUSCATED) return sent;
+  if (!ctx.features.keepObfuscatedOnUpdate || sent !== OBFUSCATED) return sent;
   return scope === "host" ? hostPassword(ctx.store) : sitePassword(ctx.store, ctx.portal.portalId);
 }
 
@@ -286,10 +300,10 @@ export function updateSmtpSettings(
   } else {
     writeSiteKeys(ctx, req, keptPassword(ctx, req, "site"));
   }
-  if (ctx.generation === "g3" && req.int("smtpAuthentication") === 3) {
+  if (ctx.features.oauth && req.int("smtpAuthentication") === 3) {
     oauth = updateOAuth(ctx, req, hostScope ? HOST_SCOPE : portalId);
   }
-  if (ctx.generation !== "g3") return { status: 200, body: { success: true } };
+  if (!ctx.features.oauth) return { status: 200, body: { success: true } };
   if (oauth.errors.length > 0)
     return { status: 200, body: { success: false, errors: oauth.errors } };
   return { status: 200, body: { success: true, providerChanged: oauth.providerChanged } };
@@ -337,41 +351,56 @@ interface Envelope {
 }
 
 function hostEnvelope(ctx: SmtpContext, req: RequestDto): Envelope {
-  const { store, generation } = ctx;
+  const { store, features } = ctx;
   const hostMode = req.str("smtpServerMode") === "h";
   const hostEmail = store.getHostSetting("HostEmail") ?? "";
   const sent = req.str("smtpPassword") ?? "";
-  // G3 replaces ***** by the HOST password whatever the mode (DNN's bug).
-  const password = generation === "g3" && sent === OBFUSCATED ? hostPassword(store) : sent;
-  if (generation === "g1") {
-    const to = hostMode ? hostEmail : ctx.caller.user.email;
+  // 9.11.1+ replaces ***** by the HOST password whatever the mode (DNN's bug).
+  const password =
+    features.testMailSwapsObfuscated && sent === OBFUSCATED ? hostPassword(store) : sent;
+  const settings = requestMailSettings(req, password);
+  if (!features.hostTestMailToCaller) {
+    // Before 9.8: from HostEmail; mode h mails HostEmail itself, otherwise the caller.
     return {
       from: hostEmail,
-      to,
-      settings: requestMailSettings(req, password),
+      to: hostMode ? hostEmail : ctx.caller.user.email,
+      settings,
       confirmAlways: false,
     };
   }
-  const from = hostMode ? hostEmail : ctx.portal.email;
   return {
-    from,
+    from: hostMode ? hostEmail : ctx.portal.email,
     to: ctx.caller.user.email,
-    settings: requestMailSettings(req, password),
+    settings,
     confirmAlways: false,
   };
 }
 
 function adminEnvelope(ctx: SmtpContext, req: RequestDto): Envelope {
-  const { store } = ctx;
+  const { store, features } = ctx;
   const hostMode = req.str("smtpServerMode") === "h";
-  const from = hostMode ? (store.getHostSetting("HostEmail") ?? "") : ctx.portal.email;
+  const hostEmail = store.getHostSetting("HostEmail") ?? "";
   const sent = req.str("smtpPassword") ?? "";
   const password =
-    ctx.generation !== "g1" && sent === OBFUSCATED
+    features.testMailSwapsObfuscated && sent === OBFUSCATED
       ? sitePassword(store, ctx.portal.portalId)
       : sent;
   const settings = hostMode ? storedHostMailSettings(store) : requestMailSettings(req, password);
-  return { from, to: ctx.caller.user.email, settings, confirmAlways: true };
+  if (!features.adminTestMailToCaller) {
+    // Before 9.5: from HostEmail; mode h mails HostEmail itself, otherwise the caller.
+    return {
+      from: hostEmail,
+      to: hostMode ? hostEmail : ctx.caller.user.email,
+      settings,
+      confirmAlways: true,
+    };
+  }
+  return {
+    from: hostMode ? hostEmail : ctx.portal.email,
+    to: ctx.caller.user.email,
+    settings,
+    confirmAlways: true,
+  };
 }
 
 export async function sendTestEmail(
@@ -381,9 +410,8 @@ export async function sendTestEmail(
 ): Promise<ActionResult> {
   const env = kind === "host" ? hostEnvelope(ctx, req) : adminEnvelope(ctx, req);
   const s = env.settings;
-  const g3 = ctx.generation === "g3";
   const oauthScope = req.str("smtpServerMode") === "h" ? HOST_SCOPE : ctx.portal.portalId;
-  const useOAuth = g3 && s.authentication === "3";
+  const useOAuth = ctx.features.oauth && s.authentication === "3";
   const errMessage = await sendTestMail(
     {
       server: s.server,
@@ -407,7 +435,7 @@ export async function sendTestEmail(
   return { status: success ? 200 : 400, body: { success, errMessage, confirmationMessage } };
 }
 
-// ---- GetSmtpOAuthProviders (G3) ---------------------------------------------------------------
+// ---- GetSmtpOAuthProviders (9.13+) ---------------------------------------------------------------
 
 export function getSmtpOAuthProviders(ctx: SmtpContext, kind: ControllerKind): ActionResult {
   const site = ctx.oauth.view(ctx.portal.portalId);

@@ -63,11 +63,11 @@ export interface ApiTokenRow {
   isRevoked: boolean;
 }
 
-/** One settings row as the inspection dump shows it (SMTPPassword decrypted). */
+/** One settings row as the inspection dump shows it (SMTPPassword and OAuth client secrets decrypted). */
 export interface DumpRow {
   SettingName: string;
   SettingValue: string;
-  /** The value as stored (cipher text for SMTPPassword). */
+  /** The value as stored (cipher text for SMTPPassword and `SMTPOAuth_*_ClientSecret`). */
   StoredValue: string;
 }
 
@@ -274,6 +274,30 @@ export class Store {
     return /hideCoreSettings="true"/i.test(tag);
   }
 
+  // ---- administrator role per site (PortalSettings.AdministratorRoleName) ----------------
+
+  /** Default administrator role of a DNN site. */
+  static readonly DEFAULT_ADMIN_ROLE = "Administrators";
+  readonly #adminRoles = new Map<number, string>();
+
+  /** The site's administrator role name (DNN's AdministratorRoleName; default "Administrators"). */
+  adminRoleName(portalId: number): string {
+    return this.#adminRoles.get(portalId) ?? Store.DEFAULT_ADMIN_ROLE;
+  }
+
+  /** Sets the site's administrator role (creates the role when missing). */
+  setAdminRoleName(portalId: number, roleName: string): void {
+    if (roleName.trim() === "") throw new Error("the administrator role name must not be empty");
+    this.#ensureRole(portalId, roleName);
+    this.#adminRoles.set(portalId, roleName);
+  }
+
+  #ensureRole(portalId: number, roleName: string): void {
+    this.db
+      .prepare("INSERT OR IGNORE INTO Roles (PortalID, RoleName) VALUES (?, ?)")
+      .run(portalId, roleName);
+  }
+
   /** The host GUID: the salt of the setting encryption. */
   get hostGuid(): string {
     return this.getHostSetting("GUID") ?? "";
@@ -441,7 +465,8 @@ export class Store {
 
   /**
    * Creates or updates a user. Superusers belong to no portal (as in DNN); others are
-   * members of `portalId` and, with `admin`, of its Administrators role.
+   * members of `portalId` and, with `admin`, of its administrator role (`adminRoleName`),
+   * and of any further `roles` (created when missing).
    */
   upsertUser(u: {
     username: string;
@@ -450,6 +475,7 @@ export class Store {
     superuser?: boolean;
     portalId?: number;
     admin?: boolean;
+    roles?: string[];
   }): UserRow {
     const stamp = this.#stamp();
     const existing = this.userByName(u.username);
@@ -490,16 +516,17 @@ export class Store {
     const user = this.userByName(u.username);
     if (!user) throw new Error(`user ${u.username} was not stored`);
     if (!u.superuser)
-      this.#addToPortal(user.userId, u.portalId ?? ROOT_PORTAL_ID, u.admin === true);
+      this.#addToPortal(user.userId, u.portalId ?? ROOT_PORTAL_ID, u.admin === true, u.roles ?? []);
     return user;
   }
 
-  #addToPortal(userId: number, portalId: number, admin: boolean): void {
+  #addToPortal(userId: number, portalId: number, admin: boolean, extra: string[]): void {
     this.db
       .prepare("INSERT OR IGNORE INTO UserPortals (UserId, PortalId) VALUES (?, ?)")
       .run(userId, portalId);
-    const roles = admin ? ["Registered Users", "Administrators"] : ["Registered Users"];
+    const roles = ["Registered Users", ...(admin ? [this.adminRoleName(portalId)] : []), ...extra];
     for (const role of roles) {
+      this.#ensureRole(portalId, role);
       this.db
         .prepare(
           `INSERT OR IGNORE INTO UserRoles (UserID, RoleID)
@@ -619,8 +646,14 @@ export class Store {
 
   // ---- inspection ----------------------------------------------------------------------
 
+  /** Names whose stored value is cipher text: SMTPPassword and the OAuth providers' secrets. */
+  static isEncryptedSetting(name: string): boolean {
+    const lower = name.toLowerCase();
+    return lower === SMTP_PASSWORD.toLowerCase() || /^smtpoauth_.+_clientsecret$/.test(lower);
+  }
+
   #plain(name: string, stored: string): string {
-    if (name.toLowerCase() !== SMTP_PASSWORD.toLowerCase() || stored === "") return stored;
+    if (!Store.isEncryptedSetting(name) || stored === "") return stored;
     try {
       return this.decrypt(stored);
     } catch {
@@ -628,7 +661,7 @@ export class Store {
     }
   }
 
-  /** All HostSettings and PortalSettings rows, SMTPPassword decrypted. */
+  /** All HostSettings and PortalSettings rows, SMTPPassword and OAuth client secrets decrypted. */
   dump(): StoreDump {
     const hostRows = this.db
       .prepare("SELECT SettingName, SettingValue FROM HostSettings ORDER BY SettingName")
