@@ -73,18 +73,31 @@ export interface DnnSmtpErrorDetails {
   readonly cause?: unknown;
 }
 
-/** The error type of this package: a stable `code` and a sentence a person can act on. */
+/**
+ * The error type of this package: a stable `code` and a sentence a person can act on.
+ * `message` starts with the code in brackets (`[PRECHECK_AUTH_REJECTED] the SMTP server
+ * rejected...`) because the Pulumi CLI prints only the message; `sentence` is the bare
+ * sentence. A message that already carries its own code is not prefixed twice, so an error
+ * rebuilt from another one's `message` (to redact it, say) keeps one prefix.
+ */
 export class DnnSmtpError extends Error {
   readonly code: ErrorCode;
+  /** The message without the `[CODE] ` prefix. */
+  readonly sentence: string;
   readonly transient: boolean;
   readonly field?: string;
   readonly responseCode?: number;
   readonly command?: string;
 
   constructor(code: ErrorCode, message: string, details: DnnSmtpErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    const sentence = withoutCode(code, message);
+    super(
+      `[${code}] ${sentence}`,
+      details.cause === undefined ? undefined : { cause: details.cause },
+    );
     this.name = "DnnSmtpError";
     this.code = code;
+    this.sentence = sentence;
     this.transient = details.transient ?? false;
     this.field = details.field;
     this.responseCode = details.responseCode;
@@ -92,17 +105,28 @@ export class DnnSmtpError extends Error {
   }
 }
 
-/** Thrown by validation: carries one problem per field. */
-export class SettingsValidationError extends DnnSmtpError {
-  readonly problems: readonly FieldProblem[];
+/** `message` without a leading `[code] ` (the error's own code only). */
+function withoutCode(code: ErrorCode, message: string): string {
+  const prefix = `[${code}] `;
+  let out = message;
+  while (out.startsWith(prefix)) out = out.slice(prefix.length);
+  return out;
+}
 
-  constructor(problems: readonly FieldProblem[]) {
-    super("INVALID_SETTINGS", problems.map((p) => `${p.field}: ${p.message}`).join("\n"), {
-      field: problems[0]?.field,
-    });
-    this.name = "SettingsValidationError";
-    this.problems = problems;
-  }
+/**
+ * The one error for settings that fail validation: code `INVALID_SETTINGS`, one line per
+ * problem (`field: sentence`), the first problem's field as `field`. Nothing was sent.
+ *
+ * @example
+ * const r = validateSettings(raw);
+ * if (!r.ok) throw invalidSettings(r.problems);
+ */
+export function invalidSettings(problems: readonly FieldProblem[]): DnnSmtpError {
+  return new DnnSmtpError(
+    "INVALID_SETTINGS",
+    problems.map((p) => `${p.field}: ${p.message}`).join("\n"),
+    { field: problems[0]?.field },
+  );
 }
 
 /** Removes every occurrence of the given secrets from a text, for messages and logs. */

@@ -301,7 +301,9 @@ describe("hidden AUTH: nodemailer verify() false success", () => {
     const settings = basic(s.port, { password: "definitely-wrong" });
     const err = await rejection(runPrecheck(settings, optionsOf(settings)));
     expect(err.code).toBe("PRECHECK_AUTH_UNVERIFIED");
-    expect(err.message).toMatch(/^Credentials not verified: .* offered no AUTH/);
+    expect(err.message).toMatch(
+      /^\[PRECHECK_AUTH_UNVERIFIED\] Credentials not verified: .* offered no AUTH/,
+    );
     expect(err.message).not.toContain("definitely-wrong");
   });
 
