@@ -129,11 +129,4 @@ export function invalidSettings(problems: readonly FieldProblem[]): DnnSmtpError
   );
 }
 
-/** Removes every occurrence of the given secrets from a text, for messages and logs. */
-export function redact(text: string, secrets: ReadonlyArray<string | undefined>): string {
-  let out = text;
-  for (const s of secrets) {
-    if (s && s.length > 0) out = out.split(s).join("[secret]");
-  }
-  return out;
-}
+export { redact } from "./redact";
