@@ -32,6 +32,14 @@ export const ERROR_CODES = {
   DNN_VERIFY_MISMATCH: "DNN holds other values than the ones written.",
   /** The feature needs a newer DNN API generation. */
   DNN_UNSUPPORTED: "Not supported by this DNN version.",
+  /** A write of several requests stopped part-way; the message says what was already written. */
+  DNN_PARTIAL_WRITE: "Only part of a multi-step write reached DNN.",
+  /** The site authenticates JWT bearers over HTTPS only (`forceSSL`), and site.url is plain HTTP. */
+  DNN_JWT_HTTPS_ONLY: "The site accepts JWT over HTTPS only.",
+  /** The site answered 503 (maintenance, app pool restart, overload). */
+  DNN_UNAVAILABLE: "The DNN site is temporarily unavailable.",
+  /** The site changed under a write (another writer); nothing more was written. */
+  DNN_CONFLICT: "The site's settings changed during the write.",
 
   PRECHECK_DNS: "The SMTP host name does not resolve.",
   PRECHECK_REFUSED: "The SMTP server refused the connection.",
