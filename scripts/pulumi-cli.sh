@@ -7,6 +7,9 @@
 #   source scripts/pulumi-cli.sh          same, then exports PULUMI_BIN_DIR, prepends it to PATH and
 #                                         defines `pulumi_offline_env` (see below)
 #   source scripts/pulumi-cli.sh --offline   also runs `pulumi_offline_env`
+#   bash scripts/pulumi-cli.sh --check-langhost
+#                                         gofmt -l and go vet of our language host's Go package
+#                                         (npm test runs it; same Go caches as the build)
 #
 # Order of preference
 #   1. a `pulumi` already on PATH is used as it is (set PULUMI_CLI_FORCE_BUILD=1 to ignore it);
@@ -17,16 +20,22 @@
 #      Beside it go:
 #        - pulumi-language-nodejs: the upstream module
 #          github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3 is NOT served by the Go
-#          proxy reachable here, so the wrapper carries a small language host of our own (below) that
-#          speaks the same gRPC protocol (sdk/v3/proto/go) and starts
+#          proxy reachable here, so we build a small language host of our own, the Go package
+#          scripts/pulumi-cli/langhost (copied into the wrapper module as ./cmd/pulumi-language-nodejs):
+#          it speaks the same gRPC protocol (sdk/v3/proto/go) and starts
 #          `node [nodeargs] @pulumi/pulumi/cmd/run ...` exactly as the SDK expects (runtime options
-#          `typescript`, `tsconfig`, `nodeargs` of Pulumi.yaml are honoured);
+#          `typescript`, `tsconfig`, `nodeargs` of Pulumi.yaml are honoured); the sha256 of its
+#          source is kept in bin/.langhost.sha256 and a changed source rebuilds the host alone;
+#        - pulumi-language-yaml: upstream's YAML language host, `go install
+#          github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml@$PULUMI_YAML_VERSION` (default
+#          v1.25.0; its own module, no replaces), built when missing (PULUMI_CLI_SKIP_YAML=1 skips it);
 #        - pulumi-resource-pulumi-nodejs: the dynamic-provider launcher, same as the one shipped in
 #          the @pulumi/pulumi npm package (node on @pulumi/pulumi/cmd/dynamic-provider resolved from
 #          the program directory, arguments passed through);
 #        - pulumi-resource-random, best effort (github.com/pulumi/pulumi-random/provider/v4), only
 #          when that module can be fetched (PULUMI_CLI_SKIP_RANDOM=1 skips the attempt).
-#      Later runs reuse the binaries (and the Go caches under $PROJECT_CACHE/go).
+#      Later runs reuse the binaries (and the Go caches under $PROJECT_CACHE/go); what is missing or
+#      out of date (the language hosts) is built alone, without rebuilding `pulumi`.
 #   3. otherwise prints how to install Pulumi and fails.
 #
 # Offline use (local file backend, no network): `pulumi_offline_env [state-dir]` exports
@@ -36,7 +45,8 @@
 #   it disables the PATH lookup through which the plugins in the bin directory are found.
 #
 # Environment knobs: PULUMI_CLI_VERSION, PULUMI_CLI_FORCE_BUILD=1, PULUMI_CLI_SKIP_RANDOM=1,
-#   PULUMI_RANDOM_VERSION (default: newest served), PULUMI_CLI_GO_PARALLEL (go build -p, default 2).
+#   PULUMI_RANDOM_VERSION (default: newest served), PULUMI_YAML_VERSION (default v1.25.0),
+#   PULUMI_CLI_SKIP_YAML=1, PULUMI_CLI_GO_PARALLEL (go build -p, default 2).
 
 _pulumi_cli_script="${BASH_SOURCE[0]}"
 
@@ -75,22 +85,25 @@ _pulumi_cli_main() (
   fi
 
   want="${PULUMI_CLI_VERSION:-v3.274.1}"
+  langhost_dir="$root/scripts/pulumi-cli/langhost"
 
-  bin_ok() { # $1 = bin dir
-    [ -x "$1/pulumi" ] && [ -x "$1/pulumi-language-nodejs" ] && [ -x "$1/pulumi-resource-pulumi-nodejs" ] &&
-      "$1/pulumi" version >/dev/null 2>&1 &&
-      [ "$(cat "$1/.langhost.sha256" 2>/dev/null)" = "$(_pcli_langhost_source | sha256sum | cut -d' ' -f1)" ]
+  cli_ok() { # $1 = bin dir: the CLI itself runs
+    [ -x "$1/pulumi" ] && "$1/pulumi" version >/dev/null 2>&1
+  }
+  langhost_ok() { # $1 = bin dir: our Node.js host is built from the current source
+    [ -x "$1/pulumi-language-nodejs" ] &&
+      [ "$(cat "$1/.langhost.sha256" 2>/dev/null)" = "$(_pcli_langhost_hash)" ]
+  }
+  yaml_ok() { # $1 = bin dir: the YAML host, at the version asked for (kept in bin/.yaml.version)
+    [ "${PULUMI_CLI_SKIP_YAML:-0}" = 1 ] || { [ -x "$1/pulumi-language-yaml" ] &&
+      [ "$(cat "$1/.yaml.version" 2>/dev/null)" = "${PULUMI_YAML_VERSION:-v1.25.0}" ]; }
+  }
+  bin_ok() { # $1 = bin dir: everything there and current
+    cli_ok "$1" && langhost_ok "$1" && yaml_ok "$1" && [ -x "$1/pulumi-resource-pulumi-nodejs" ]
   }
 
-  # Go caches under the project cache (reused by later runs)
-  export GOPATH="${PULUMI_CLI_GOPATH:-$cache/go/path}"
-  export GOMODCACHE="${PULUMI_CLI_GOMODCACHE:-$cache/go/mod}"
-  export GOCACHE="${PULUMI_CLI_GOCACHE:-$cache/go/build}"
-  export GOFLAGS="-mod=mod -buildvcs=false"
-  export GOTOOLCHAIN=local
-  export GOWORK=off
+  _pcli_go_env
   gopar="${PULUMI_CLI_GO_PARALLEL:-2}"
-  mkdir -p "$GOPATH" "$GOMODCACHE" "$GOCACHE"
 
   # A version that built before wins (unless it is the one asked for and built: checked first).
   candidates=("$want")
@@ -110,6 +123,15 @@ _pulumi_cli_main() (
 
   # 3. nothing to build with
   if ! command -v go >/dev/null 2>&1; then
+    # binaries built before are still better than none, even if the host's source changed since
+    for v in "${candidates[@]}"; do
+      b="$cache/pulumi-$v/bin"
+      if cli_ok "$b" && [ -x "$b/pulumi-language-nodejs" ] && [ -x "$b/pulumi-resource-pulumi-nodejs" ]; then
+        log "no Go toolchain: using $b as built before (language host or YAML host not current)"
+        echo "$b"
+        return 0
+      fi
+    done
     cat >&2 <<'EOF'
 pulumi-cli: no `pulumi` on PATH and no Go toolchain to build it.
   Install the Pulumi CLI (https://www.pulumi.com/docs/iac/download-install/), e.g.
@@ -120,7 +142,21 @@ EOF
     return 1
   fi
 
-  # 2. build with Go: the wanted version first, then newer ones served by the proxy, newest first.
+  # 2a. a CLI built before: only what is missing or out of date is built (no CLI rebuild).
+  # _pcli_build_cli returns 2 when our language host does not build: a fault of its source, which
+  # another CLI version would not fix.
+  for v in "${candidates[@]}"; do
+    cli_ok "$cache/pulumi-$v/bin" && [ -f "$cache/pulumi-$v/src/go.mod" ] || continue
+    rc=0; _pcli_build_cli "$v" || rc=$?
+    [ "$rc" = 2 ] && return 1
+    if [ "$rc" = 0 ]; then
+      _pcli_maybe_build_random "$cache/pulumi-$v/bin"
+      echo "$cache/pulumi-$v/bin"
+      return 0
+    fi
+  done
+
+  # 2b. build with Go: the wanted version first, then newer ones served by the proxy, newest first.
   tries=("$want")
   if newer="$(cd "$cache" && go list -m -versions github.com/pulumi/pulumi/pkg/v3 2>/dev/null)"; then
     for v in $(echo "$newer" | tr ' ' '\n' | grep '^v3\.' | sort -V -r | head -3); do
@@ -128,7 +164,9 @@ EOF
     done
   fi
   for v in "${tries[@]}"; do
-    if _pcli_build_cli "$v"; then
+    rc=0; _pcli_build_cli "$v" || rc=$?
+    [ "$rc" = 2 ] && return 1
+    if [ "$rc" = 0 ]; then
       _pcli_maybe_build_random "$cache/pulumi-$v/bin"
       echo "$cache/pulumi-$v/bin"
       return 0
@@ -140,29 +178,46 @@ EOF
 )
 
 # --------------------------------------------------------------------------------------------
-# _pcli_build_cli VERSION: wrapper module in $cache/pulumi-VERSION/src, binaries in .../bin
+# Go caches under the project cache (reused by later runs, shared by the build and the check).
+_pcli_go_env() {
+  export GOPATH="${PULUMI_CLI_GOPATH:-$cache/go/path}"
+  export GOMODCACHE="${PULUMI_CLI_GOMODCACHE:-$cache/go/mod}"
+  export GOCACHE="${PULUMI_CLI_GOCACHE:-$cache/go/build}"
+  export GOFLAGS="-mod=mod -buildvcs=false"
+  export GOTOOLCHAIN=local
+  export GOWORK=off
+  mkdir -p "$GOPATH" "$GOMODCACHE" "$GOCACHE"
+}
+
+# --------------------------------------------------------------------------------------------
+# _pcli_build_cli VERSION: wrapper module in $cache/pulumi-VERSION/src, binaries in .../bin.
+# Builds what is missing: the wrapper module and `pulumi` (unless a working one is there), our
+# Node.js language host (when its source hash differs), the launcher, the YAML language host.
 _pcli_build_cli() {
-  local v="$1" top="$cache/pulumi-$1" src bin logf sdkmod
+  local v="$1" top="$cache/pulumi-$1" src bin logf
   src="$top/src"; bin="$top/bin"; logf="$top/build.log"
   mkdir -p "$src/cmd/pulumi-language-nodejs" "$bin"
-  : >"$logf"
-  log "building pulumi $v in $src (Go caches in $cache/go; log $logf)"
+  local ldflags="-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$v"
 
-  # The replaces pkg/v3 needs, read from its real go.mod at that version: sdk/v3 => ../sdk is
-  # replaced by requiring sdk/v3 at the same version; every other replace is repeated.
-  local pkgmod
-  pkgmod="$(cd "$src" && go mod download -json "github.com/pulumi/pulumi/pkg/v3@$v" 2>>"$logf" |
-    sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p')" || true
-  if [ -z "$pkgmod" ] || [ ! -f "$pkgmod" ]; then
-    log "github.com/pulumi/pulumi/pkg/v3@$v is not available from the Go proxy"
-    return 1
-  fi
-  local gover replaces
-  gover="$(sed -n 's/^go \([0-9.]*\)$/\1/p' "$pkgmod" | head -1)"
-  replaces="$(grep -E '^replace ' "$pkgmod" | grep -v 'github.com/pulumi/pulumi/sdk/v3 =>' || true)"
-  log "replaces carried over from pkg/v3@$v go.mod: ${replaces:-none}"
+  if ! [ -f "$src/go.mod" ] || ! cli_ok "$bin"; then
+    : >"$logf"
+    log "building pulumi $v in $src (Go caches in $cache/go; log $logf)"
 
-  cat >"$src/go.mod" <<EOF
+    # The replaces pkg/v3 needs, read from its real go.mod at that version: sdk/v3 => ../sdk is
+    # replaced by requiring sdk/v3 at the same version; every other replace is repeated.
+    local pkgmod
+    pkgmod="$(cd "$src" && go mod download -json "github.com/pulumi/pulumi/pkg/v3@$v" 2>>"$logf" |
+      sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p')" || true
+    if [ -z "$pkgmod" ] || [ ! -f "$pkgmod" ]; then
+      log "github.com/pulumi/pulumi/pkg/v3@$v is not available from the Go proxy"
+      return 1
+    fi
+    local gover replaces
+    gover="$(sed -n 's/^go \([0-9.]*\)$/\1/p' "$pkgmod" | head -1)"
+    replaces="$(grep -E '^replace ' "$pkgmod" | grep -v 'github.com/pulumi/pulumi/sdk/v3 =>' || true)"
+    log "replaces carried over from pkg/v3@$v go.mod: ${replaces:-none}"
+
+    cat >"$src/go.mod" <<EOF
 // Generated by scripts/pulumi-cli.sh: builds the Pulumi CLI $v from Go modules.
 module pulumi-dnn-smtp.local/pulumi-cli
 
@@ -175,26 +230,108 @@ require (
 
 $replaces
 EOF
-  _pcli_langhost_source >"$src/cmd/pulumi-language-nodejs/main.go"
+    _pcli_copy_langhost "$src/cmd/pulumi-language-nodejs"
 
-  local ldflags="-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$v"
-  if ! (
-    cd "$src" &&
-      go get "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@$v" "github.com/pulumi/pulumi/sdk/v3@$v" \
-        github.com/google/shlex google.golang.org/grpc google.golang.org/protobuf &&
-      { { [ -x "$bin/pulumi" ] && "$bin/pulumi" version >/dev/null 2>&1; } ||
-        { go build -p "$gopar" -trimpath -ldflags "$ldflags" -o "$bin/pulumi.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi &&
-          mv "$bin/pulumi.tmp" "$bin/pulumi"; }; } &&
-      go build -p "$gopar" -trimpath -ldflags "$ldflags" -o "$bin/pulumi-language-nodejs" ./cmd/pulumi-language-nodejs
-  ) >>"$logf" 2>&1; then
-    tail -20 "$logf" >&2
-    return 1
+    if ! (
+      cd "$src" &&
+        go get "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@$v" "github.com/pulumi/pulumi/sdk/v3@$v" \
+          github.com/google/shlex google.golang.org/grpc google.golang.org/protobuf &&
+        { cli_ok "$bin" ||
+          { go build -p "$gopar" -trimpath -ldflags "$ldflags" -o "$bin/pulumi.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi &&
+            mv "$bin/pulumi.tmp" "$bin/pulumi"; }; }
+    ) >>"$logf" 2>&1; then
+      tail -20 "$logf" >&2
+      return 1
+    fi
+    rm -f "$bin/.langhost.sha256" # the host goes with the wrapper module just written
   fi
 
-  _pcli_write_launcher "$bin/pulumi-resource-pulumi-nodejs"
-  _pcli_langhost_source | sha256sum | cut -d' ' -f1 >"$bin/.langhost.sha256"
-  log "built $("$bin/pulumi" version) into $bin"
+  if ! langhost_ok "$bin"; then
+    local started=$SECONDS
+    echo "== $(date -u +%FT%TZ) pulumi-language-nodejs from $langhost_dir" >>"$logf"
+    _pcli_copy_langhost "$src/cmd/pulumi-language-nodejs"
+    if ! (cd "$src" && go build -p "$gopar" -trimpath -ldflags "$ldflags" \
+      -o "$bin/pulumi-language-nodejs.tmp" ./cmd/pulumi-language-nodejs) >>"$logf" 2>&1; then
+      tail -20 "$logf" >&2
+      log "building the Node.js language host (scripts/pulumi-cli/langhost) failed (log: $logf)"
+      return 2
+    fi
+    mv "$bin/pulumi-language-nodejs.tmp" "$bin/pulumi-language-nodejs"
+    _pcli_langhost_hash >"$bin/.langhost.sha256"
+    log "pulumi-language-nodejs built from scripts/pulumi-cli/langhost in $((SECONDS - started))s"
+  fi
+
+  [ -x "$bin/pulumi-resource-pulumi-nodejs" ] || _pcli_write_launcher "$bin/pulumi-resource-pulumi-nodejs"
+  _pcli_build_yaml "$bin"
+  log "pulumi $("$bin/pulumi" version) and its plugins ready in $bin"
 }
+
+# _pcli_copy_langhost DIR: the host's source files into DIR (replacing the .go files there)
+_pcli_copy_langhost() {
+  local f
+  mkdir -p "$1"
+  rm -f "$1"/*.go
+  while read -r f; do cp "$langhost_dir/$f" "$1/$f"; done < <(_pcli_langhost_files)
+}
+
+# --------------------------------------------------------------------------------------------
+# pulumi-language-yaml (upstream's YAML language host), built when missing or of another version. Its module has no
+# replace directives, so `go install module@version` builds it with its own go.mod; failing to
+# build it leaves the CLI usable for Node.js programs (the next run tries again).
+_pcli_build_yaml() {
+  local bin="$1" yv="${PULUMI_YAML_VERSION:-v1.25.0}" logf="$cache/pulumi-yaml.log" started=$SECONDS
+  yaml_ok "$bin" && return 0
+  log "building pulumi-language-yaml $yv (github.com/pulumi/pulumi-yaml; log $logf)"
+  echo "== $(date -u +%FT%TZ) github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml@$yv into $bin" >>"$logf"
+  if (
+    cd "$cache" &&
+      GOBIN="$bin" GOFLAGS="-buildvcs=false" go install -p "$gopar" -trimpath \
+        -ldflags "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=$yv" \
+        "github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml@$yv"
+  ) >>"$logf" 2>&1; then
+    echo "$yv" >"$bin/.yaml.version"
+    log "pulumi-language-yaml $yv built in $((SECONDS - started))s"
+  else
+    tail -5 "$logf" >&2
+    log "pulumi-language-yaml $yv: build failed (see $logf); YAML programs will not run"
+  fi
+  return 0
+}
+
+# --------------------------------------------------------------------------------------------
+# --check-langhost: gofmt -l (must print nothing) and go vet of scripts/pulumi-cli/langhost, with
+# the build's Go caches (-trimpath as the build, so compiled dependencies are shared) and
+# -mod=readonly (go.mod and go.sum must already be complete). Without Go: skipped, an error
+# under CI=true.
+_pcli_check_langhost() (
+  set -euo pipefail
+  log() { echo "pulumi-cli: $*" >&2; }
+  root="$(cd "$(dirname "$_pulumi_cli_script")/.." && pwd)"
+  if [ -z "${PROJECT_CACHE:-}" ]; then
+    # shellcheck source=/dev/null
+    source "$root/scripts/env.sh" >&2
+  fi
+  cache="$PROJECT_CACHE"
+  langhost_dir="$root/scripts/pulumi-cli/langhost"
+  if ! command -v go >/dev/null 2>&1; then
+    if [ "${CI:-}" = true ]; then
+      log "CI=true and no Go toolchain: cannot check $langhost_dir"
+      return 1
+    fi
+    log "no Go toolchain: gofmt and go vet of $langhost_dir skipped"
+    return 0
+  fi
+  _pcli_go_env
+  export GOFLAGS="-mod=readonly -buildvcs=false -trimpath"
+  local started=$SECONDS unformatted
+  unformatted="$(gofmt -l "$langhost_dir")"
+  if [ -n "$unformatted" ]; then
+    log "gofmt: not formatted (run gofmt -w on them): $unformatted"
+    return 1
+  fi
+  (cd "$langhost_dir" && go vet ./...)
+  log "langhost: gofmt and go vet clean ($((SECONDS - started))s)"
+)
 
 # --------------------------------------------------------------------------------------------
 # The dynamic-provider launcher. Mirrors node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs
@@ -256,429 +393,23 @@ _pcli_maybe_build_random() {
 }
 
 # --------------------------------------------------------------------------------------------
-# Minimal Node.js language host (our own code; upstream's module is not on the Go proxy here).
-_pcli_langhost_source() {
-  cat <<'GOEOF'
-// Command pulumi-language-nodejs: a minimal Pulumi language host for Node.js programs, generated
-// by scripts/pulumi-cli.sh of pulumi-dnn-smtp. It implements the LanguageRuntime gRPC service of
-// github.com/pulumi/pulumi/sdk/v3: GetPluginInfo, GetRequiredPackages (node_modules packages whose
-// package.json has "pulumi": {"resource": true}), Run (node [nodeargs] @pulumi/pulumi/cmd/run with
-// the flags and PULUMI_CONFIG* variables the SDK reads), RunPlugin (policy packs through
-// @pulumi/pulumi/cmd/run-policy-pack, other Node plugins through cmd/run-plugin), About; other
-// methods answer Unimplemented.
-// Runtime options from Pulumi.yaml: typescript (bool, default true), tsconfig (string),
-// nodeargs (string, shell-split).
-package main
-
-import (
-	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strconv"
-	"strings"
-	"sync"
-
-	"github.com/google/shlex"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/config"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/version"
-	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
-	"google.golang.org/grpc"
-	"google.golang.org/protobuf/types/known/emptypb"
-)
-
-// Exit code of @pulumi/pulumi/cmd/run meaning "an actionable message was already shown".
-const exitCodeBail = 32
-
-type host struct {
-	pulumirpc.UnimplementedLanguageRuntimeServer
-	engineAddress string
-	tracing       string
+# Our Node.js language host: the Go package in scripts/pulumi-cli/langhost (upstream's module is not
+# on the Go proxy here). The wrapper module builds a copy of its .go files (tests excepted); the hash
+# of those files is stored beside the binary, so that a changed source rebuilds the host alone.
+_pcli_langhost_files() { # the host's source files, sorted, relative to its folder
+  (cd "$langhost_dir" && find . -maxdepth 1 -name '*.go' ! -name '*_test.go' | sed 's|^\./||' | LC_ALL=C sort)
 }
-
-func main() {
-	h := &host{}
-	var rest []string
-	args := os.Args[1:]
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		switch {
-		case a == "-tracing" || a == "--tracing":
-			if i+1 < len(args) {
-				h.tracing = args[i+1]
-				i++
-			}
-		case strings.HasPrefix(a, "-tracing=") || strings.HasPrefix(a, "--tracing="):
-			h.tracing = a[strings.Index(a, "=")+1:]
-		case strings.HasPrefix(a, "-"):
-			// other flags (e.g. -root, -logtostderr, -v=N) are accepted and ignored
-		default:
-			rest = append(rest, a)
-		}
-	}
-	if len(rest) > 0 {
-		h.engineAddress = rest[len(rest)-1]
-	}
-	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
-		Init: func(srv *grpc.Server) error {
-			pulumirpc.RegisterLanguageRuntimeServer(srv, h)
-			return nil
-		},
-	})
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "pulumi-language-nodejs: could not start server: %v\n", err)
-		os.Exit(1)
-	}
-	fmt.Printf("%d\n", handle.Port)
-	if err := <-handle.Done; err != nil {
-		fmt.Fprintf(os.Stderr, "pulumi-language-nodejs: %v\n", err)
-		os.Exit(1)
-	}
-}
-
-func (h *host) Handshake(ctx context.Context, req *pulumirpc.LanguageHandshakeRequest,
-) (*pulumirpc.LanguageHandshakeResponse, error) {
-	if req.GetEngineAddress() != "" {
-		h.engineAddress = req.GetEngineAddress()
-	}
-	return &pulumirpc.LanguageHandshakeResponse{}, nil
-}
-
-func (h *host) GetPluginInfo(ctx context.Context, _ *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
-	return &pulumirpc.PluginInfo{Version: version.Version}, nil
-}
-
-type options struct {
-	typescript bool
-	tsconfig   string
-	nodeargs   []string
-}
-
-func parseOptions(info *pulumirpc.ProgramInfo) (options, error) {
-	o := options{typescript: true}
-	if info == nil || info.GetOptions() == nil {
-		return o, nil
-	}
-	m := info.GetOptions().AsMap()
-	if v, ok := m["typescript"]; ok {
-		b, ok := v.(bool)
-		if !ok {
-			return o, errors.New("typescript option must be a boolean")
-		}
-		o.typescript = b
-	}
-	if v, ok := m["tsconfig"]; ok {
-		s, ok := v.(string)
-		if !ok {
-			return o, errors.New("tsconfig option must be a string")
-		}
-		o.tsconfig = s
-	}
-	if v, ok := m["nodeargs"]; ok {
-		s, ok := v.(string)
-		if !ok {
-			return o, errors.New("nodeargs option must be a string")
-		}
-		args, err := shlex.Split(s)
-		if err != nil {
-			return o, fmt.Errorf("nodeargs: %w", err)
-		}
-		o.nodeargs = args
-	}
-	return o, nil
-}
-
-func programDir(req *pulumirpc.RunRequest) string {
-	if d := req.GetInfo().GetProgramDirectory(); d != "" {
-		return d
-	}
-	return req.GetPwd()
-}
-
-// resolveModule resolves a module specifier (e.g. "@pulumi/pulumi/cmd/run") from dir with node.
-func resolveModule(nodeBin, spec, dir string) (string, error) {
-	cmd := exec.Command(nodeBin, "-e",
-		"console.log(require.resolve(process.argv[1], { paths: [process.cwd()] }))", spec)
-	cmd.Dir = dir
-	out, err := cmd.Output()
-	if err != nil {
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			return "", fmt.Errorf("cannot resolve %s from %s (is @pulumi/pulumi installed?): %s",
-				spec, dir, strings.TrimSpace(string(ee.Stderr)))
-		}
-		return "", err
-	}
-	return strings.TrimSpace(string(out)), nil
-}
-
-func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
-	nodeBin, err := exec.LookPath("node")
-	if err != nil {
-		return &pulumirpc.RunResponse{Error: "could not find node on the $PATH: " + err.Error()}, nil
-	}
-	dir := programDir(req)
-	runSpec := os.Getenv("PULUMI_LANGUAGE_NODEJS_RUN_PATH")
-	if runSpec == "" {
-		runSpec = "@pulumi/pulumi/cmd/run"
-	}
-	runPath, err := resolveModule(nodeBin, runSpec, dir)
-	if err != nil {
-		return &pulumirpc.RunResponse{Error: err.Error()}, nil
-	}
-	opts, err := parseOptions(req.GetInfo())
-	if err != nil {
-		return &pulumirpc.RunResponse{Error: err.Error()}, nil
-	}
-
-	// Config: the SDK reads PULUMI_CONFIG as {"<ns>:config:<name>": value} (old key format, which
-	// every SDK version understands) and PULUMI_CONFIG_SECRET_KEYS as a JSON array.
-	cfg := map[string]string{}
-	for k, v := range req.GetConfig() {
-		key, err := config.ParseKey(k)
-		if err != nil {
-			return &pulumirpc.RunResponse{Error: fmt.Sprintf("bad config key %q: %v", k, err)}, nil
-		}
-		cfg[key.Namespace()+":config:"+key.Name()] = v
-	}
-	cfgJSON, _ := json.Marshal(cfg)
-	secretKeys := req.GetConfigSecretKeys()
-	if secretKeys == nil {
-		secretKeys = []string{}
-	}
-	secretJSON, _ := json.Marshal(secretKeys)
-
-	env := append(os.Environ(), "PULUMI_CONFIG="+string(cfgJSON), "PULUMI_CONFIG_SECRET_KEYS="+string(secretJSON))
-	if opts.typescript {
-		env = append(env, "PULUMI_NODEJS_TYPESCRIPT=true")
-	}
-	if opts.tsconfig != "" {
-		env = append(env, "PULUMI_NODEJS_TSCONFIG_PATH="+opts.tsconfig)
-	}
-
-	args := append([]string{}, opts.nodeargs...)
-	args = append(args, runPath)
-	add := func(k, v string) {
-		if v != "" {
-			args = append(args, "--"+k, v)
-		}
-	}
-	add("monitor", req.GetMonitorAddress())
-	add("engine", h.engineAddress)
-	add("organization", req.GetOrganization())
-	add("project", req.GetProject())
-	add("root-directory", req.GetInfo().GetRootDirectory())
-	add("stack", req.GetStack())
-	add("pwd", dir)
-	if req.GetDryRun() {
-		args = append(args, "--dry-run")
-	}
-	add("parallel", strconv.Itoa(int(req.GetParallel())))
-	add("tracing", h.tracing)
-	entry := req.GetInfo().GetEntryPoint()
-	if entry == "" {
-		entry = req.GetProgram() //nolint:staticcheck
-	}
-	if entry == "" {
-		entry = "."
-	}
-	args = append(args, entry)
-	args = append(args, req.GetArgs()...)
-
-	cmd := exec.CommandContext(ctx, nodeBin, args...)
-	cmd.Dir = dir
-	cmd.Env = env
-	// Wrap the writers so node cannot change the blocking mode of our own stdout/stderr.
-	cmd.Stdout = struct{ *os.File }{os.Stdout}
-	cmd.Stderr = struct{ *os.File }{os.Stderr}
-	if err := cmd.Run(); err != nil {
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			if ee.ExitCode() == exitCodeBail {
-				return &pulumirpc.RunResponse{Bail: true}, nil
-			}
-			return &pulumirpc.RunResponse{
-				Error: fmt.Sprintf("Program exited with non-zero exit code: %d", ee.ExitCode()),
-			}, nil
-		}
-		return &pulumirpc.RunResponse{
-			Error: fmt.Sprintf("Problem executing program (could not run language executor): %v", err),
-		}, nil
-	}
-	return &pulumirpc.RunResponse{}, nil
-}
-
-// streamWriter sends what a plugin prints back to the engine, one message per write.
-type streamWriter struct {
-	mu   *sync.Mutex
-	send func(chunk []byte) error
-}
-
-func (w streamWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if err := w.send(append([]byte(nil), p...)); err != nil {
-		return 0, err
-	}
-	return len(p), nil
-}
-
-// RunPlugin runs a plugin written in Node.js: for kind "analyzer" (a policy pack) the SDK's
-// cmd/run-policy-pack, otherwise cmd/run-plugin, with the engine's arguments and then the
-// plugin's folder, as the SDK's entry points expect. Output is streamed; the exit code ends it.
-func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.LanguageRuntime_RunPluginServer) error {
-	nodeBin, err := exec.LookPath("node")
-	if err != nil {
-		return fmt.Errorf("could not find node on the $PATH: %w", err)
-	}
-	dir := req.GetInfo().GetProgramDirectory()
-	if dir == "" {
-		dir = req.GetPwd()
-	}
-	spec := "@pulumi/pulumi/cmd/run-plugin"
-	if req.GetKind() == "analyzer" {
-		spec = "@pulumi/pulumi/cmd/run-policy-pack"
-	}
-	runPath, err := resolveModule(nodeBin, spec, dir)
-	if err != nil {
-		return err
-	}
-	opts, err := parseOptions(req.GetInfo())
-	if err != nil {
-		return err
-	}
-	args := append([]string{}, opts.nodeargs...)
-	args = append(args, runPath)
-	args = append(args, req.GetArgs()...)
-	args = append(args, dir)
-
-	env := append(os.Environ(), req.GetEnv()...)
-	if opts.typescript {
-		env = append(env, "PULUMI_NODEJS_TYPESCRIPT=true")
-	}
-	var mu sync.Mutex
-	cmd := exec.CommandContext(server.Context(), nodeBin, args...)
-	cmd.Dir = dir
-	cmd.Env = env
-	cmd.Stdout = streamWriter{&mu, func(b []byte) error {
-		return server.Send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Stdout{Stdout: b}})
-	}}
-	cmd.Stderr = streamWriter{&mu, func(b []byte) error {
-		return server.Send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Stderr{Stderr: b}})
-	}}
-	code := int32(0)
-	if err := cmd.Run(); err != nil {
-		var ee *exec.ExitError
-		if !errors.As(err, &ee) {
-			return fmt.Errorf("could not run %s: %w", spec, err)
-		}
-		code = int32(ee.ExitCode())
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	return server.Send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Exitcode{Exitcode: code}})
-}
-
-type packageJSON struct {
-	Name    string `json:"name"`
-	Version string `json:"version"`
-	Pulumi  struct {
-		Resource bool   `json:"resource"`
-		Name     string `json:"name"`
-		Version  string `json:"version"`
-		Server   string `json:"server"`
-	} `json:"pulumi"`
-}
-
-// GetRequiredPackages lists the resource plugins of the packages installed in the program's
-// node_modules (top level and scoped, following symlinks) whose package.json says
-// "pulumi": {"resource": true}. Same rule as upstream: name from pulumi.name or the package name
-// without the @pulumi/ scope, version from pulumi.version or the package version.
-func (h *host) GetRequiredPackages(ctx context.Context, req *pulumirpc.GetRequiredPackagesRequest,
-) (*pulumirpc.GetRequiredPackagesResponse, error) {
-	resp := &pulumirpc.GetRequiredPackagesResponse{}
-	if os.Getenv("PULUMI_LANGUAGE_NODEJS_NO_REQUIRED_PACKAGES") == "true" {
-		return resp, nil
-	}
-	dir := req.GetInfo().GetProgramDirectory()
-	if dir == "" {
-		return resp, nil
-	}
-	seen := map[string]bool{}
-	var pkgDirs []string
-	for d := dir; ; d = filepath.Dir(d) {
-		nm := filepath.Join(d, "node_modules")
-		if entries, err := os.ReadDir(nm); err == nil {
-			for _, e := range entries {
-				p := filepath.Join(nm, e.Name())
-				if strings.HasPrefix(e.Name(), "@") {
-					if sub, err := os.ReadDir(p); err == nil {
-						for _, s := range sub {
-							pkgDirs = append(pkgDirs, filepath.Join(p, s.Name()))
-						}
-					}
-				} else if !strings.HasPrefix(e.Name(), ".") {
-					pkgDirs = append(pkgDirs, p)
-				}
-			}
-			break // like Node, the nearest node_modules wins; upstream scans only the program tree
-		}
-		if filepath.Dir(d) == d || req.GetInfo().GetRootDirectory() == d {
-			break
-		}
-	}
-	for _, p := range pkgDirs {
-		b, err := os.ReadFile(filepath.Join(p, "package.json"))
-		if err != nil {
-			continue
-		}
-		var info packageJSON
-		if json.Unmarshal(b, &info) != nil || !info.Pulumi.Resource {
-			continue
-		}
-		name := info.Pulumi.Name
-		if name == "" {
-			name = strings.TrimPrefix(info.Name, "@pulumi/")
-		}
-		v := info.Pulumi.Version
-		if v == "" {
-			v = info.Version
-		}
-		if name == "" || seen[name+"@"+v] {
-			continue
-		}
-		seen[name+"@"+v] = true
-		resp.Packages = append(resp.Packages, &pulumirpc.PackageDependency{
-			Name: name, Kind: "resource", Version: v, Server: info.Pulumi.Server,
-		})
-	}
-	return resp, nil
-}
-
-func (h *host) About(ctx context.Context, req *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {
-	nodeBin, err := exec.LookPath("node")
-	if err != nil {
-		return nil, fmt.Errorf("could not find node on the $PATH: %w", err)
-	}
-	out, err := exec.Command(nodeBin, "--version").Output()
-	if err != nil {
-		return nil, err
-	}
-	return &pulumirpc.AboutResponse{
-		Executable: nodeBin,
-		Version:    strings.TrimPrefix(strings.TrimSpace(string(out)), "v"),
-	}, nil
-}
-GOEOF
+_pcli_langhost_hash() {
+  (cd "$langhost_dir" && _pcli_langhost_files | xargs sha256sum | sha256sum | cut -d' ' -f1)
 }
 
 # --------------------------------------------------------------------------------------------
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   # executed
+  if [ "${1:-}" = --check-langhost ]; then
+    _pcli_check_langhost
+    exit $?
+  fi
   _pulumi_cli_main "$@"
   exit $?
 else
