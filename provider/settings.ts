@@ -1,6 +1,8 @@
 /**
  * The SMTP settings model: the single source of truth for every field a user declares.
- * zod schema → TypeScript types (below) → wire mapping (`wire.ts`, driven by `FIELDS`).
+ * The zod schema holds every field's accepted values; `FIELDS` documents, per field, the DNN
+ * key it is stored under and the scopes that take it (it drives the scope rule below and
+ * the docs; the request and response mapping in `wire.ts` is written out field by field).
  */
 import { z } from "zod";
 import type { FieldProblem } from "./errors";
@@ -17,6 +19,14 @@ export const DEFAULT_MESSAGE_BATCH_SIZE = 50;
 export const INT32_MAX = 2_147_483_647;
 /** Longest text accepted for a host name, user name, password or email. */
 export const MAX_TEXT_LENGTH = 256;
+/** Longest OAuth setting name (DNN's are short identifiers such as `ClientId`). */
+export const MAX_OAUTH_KEY_LENGTH = 64;
+/** Longest OAuth setting value (client secrets, tenant ids, scopes). */
+export const MAX_OAUTH_VALUE_LENGTH = 4096;
+/** Most OAuth settings one provider takes. */
+export const MAX_OAUTH_SETTINGS = 32;
+/** The password DNN 9.11+ reads as "keep the stored password" (and older versions store as is). */
+export const PASSWORD_PLACEHOLDER = "*****";
 
 export const SCOPES = ["global", "site"] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -36,6 +46,98 @@ export const AUTHENTICATION_WIRE: Readonly<Record<Authentication, number>> = {
 // HTTP headers once DNN uses it, so every text refuses them.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+/**
+ * Characters that do not show, or that change the direction text is shown in: zero-width
+ * spaces and joiners, bidi marks, embeddings, overrides and isolates, the BOM, the line
+ * and paragraph separators, soft hyphen, word joiner and invisible operators. A host or
+ * user name holding one looks right in a diff and is another name to DNN.
+ */
+export const INVISIBLE_RANGES: ReadonlyArray<readonly [number, number]> = [
+  [0x00ad, 0x00ad], // soft hyphen
+  [0x034f, 0x034f], // combining grapheme joiner
+  [0x061c, 0x061c], // Arabic letter mark
+  [0x115f, 0x1160], // Hangul fillers
+  [0x17b4, 0x17b5], // Khmer inherent vowels
+  [0x180b, 0x180f], // Mongolian variation selectors and vowel separator
+  [0x200b, 0x200f], // zero-width space, non-joiner, joiner, LRM, RLM
+  [0x2028, 0x202e], // line and paragraph separators, bidi embeddings and overrides
+  [0x2060, 0x206f], // word joiner, invisible operators, bidi isolates
+  [0x3164, 0x3164], // Hangul filler
+  [0xfe00, 0xfe0f], // variation selectors
+  [0xfeff, 0xfeff], // byte order mark
+  [0xffa0, 0xffa0], // halfwidth Hangul filler
+  [0xfff9, 0xfffb], // interlinear annotations
+];
+
+/** Names a refused invisible character: `U+200B at position 4`. */
+export function invisibleCharacter(s: string): string | undefined {
+  let position = 0;
+  for (const ch of s) {
+    position++;
+    const cp = ch.codePointAt(0) ?? 0;
+    if (cp < 0xad) continue;
+    if (INVISIBLE_RANGES.some(([from, to]) => cp >= from && cp <= to)) {
+      return `U+${cp.toString(16).toUpperCase().padStart(4, "0")} at position ${position}`;
+    }
+  }
+  return undefined;
+}
+
+/** The sentence for a text holding an invisible character, or undefined. */
+export function invisibleProblem(s: string): string | undefined {
+  const which = invisibleCharacter(s);
+  return which
+    ? `must not contain invisible or direction-changing characters (found ${which}); retype the value`
+    : undefined;
+}
+
+/** Levenshtein distance, for "did you mean" suggestions. */
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0] ?? 0;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j] ?? 0;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      row[j] = Math.min(above + 1, (row[j - 1] ?? 0) + 1, diagonal + cost);
+      diagonal = above;
+    }
+  }
+  return row[b.length] ?? 0;
+}
+
+/** The accepted name closest to a mistyped one (case-insensitive edit distance), if any is close. */
+export function closestName(key: string, names: readonly string[]): string | undefined {
+  const k = key.toLowerCase();
+  let best: { name: string; distance: number } | undefined;
+  for (const name of names) {
+    const distance = editDistance(k, name.toLowerCase());
+    if (!best || distance < best.distance) best = { name, distance };
+  }
+  if (!best) return undefined;
+  // Close enough to be a typo: a third of the name, at least 2 edits, or a case difference.
+  const limit = Math.max(2, Math.floor(best.name.length / 3));
+  return best.distance <= limit ? best.name : undefined;
+}
+
+/** The sentence for a key that is not accepted: names the closest valid one, lists all. */
+export function unknownKeyMessage(key: string, names: readonly string[], what: string): string {
+  const closest = closestName(key, names);
+  const shown = key.length > 40 ? `${key.slice(0, 37)}...` : key;
+  const hint = closest ? `did you mean ${closest}? ` : "";
+  return `is not ${what} (unknown key ${JSON.stringify(shown)}); ${hint}accepted: ${names.join(", ")}`;
+}
+
+/** true/false, or the exact texts "true"/"false" (stack config gives text); nothing else. */
+export function strictBoolean() {
+  return z.union([z.boolean(), z.enum(["true", "false"])], {
+    error: (issue) =>
+      `must be true or false (or the text "true"/"false"); got ${showValue(issue.input)}`,
+  });
+}
+/** The boolean a `strictBoolean()` value stands for. */
+export const booleanOf = (v: boolean | "true" | "false"): boolean => v === true || v === "true";
 const HOST_LABEL = /^(?!-)[a-z0-9_-]{1,63}(?<!-)$/;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 const EMAIL = /^[^\s@"<>(),;:]+@[^\s@"<>(),;:]+\.[^\s@"<>(),;:]+$/;
@@ -46,17 +148,25 @@ export function showValue(value: unknown): string {
   return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
 }
 
-/** A text field: refuses control characters, then trims surrounding whitespace. */
-function text(what: string, options: { trim?: boolean } = {}) {
+/**
+ * A text field: refuses over-long texts, control characters and invisible or
+ * direction-changing characters, then trims surrounding whitespace (unless `trim: false`).
+ */
+function text(what: string, options: { trim?: boolean; max?: number } = {}) {
+  const max = options.max ?? MAX_TEXT_LENGTH;
   return z
     .string({ error: `must be a text (${what})` })
-    .refine((s) => !CONTROL_CHARS.test(s), {
-      error: "must not contain control characters (CR, LF, NUL, tab...)",
+    .superRefine((s, ctx) => {
+      const fail = (message: string) => ctx.addIssue({ code: "custom", message, abort: true });
+      // Length first: a megabyte-long value is not scanned further.
+      if (s.trim().length > max)
+        return fail(`must be at most ${max} characters (${what}); got ${s.length}`);
+      if (CONTROL_CHARS.test(s))
+        return fail("must not contain control characters (CR, LF, NUL, tab...)");
+      const invisible = invisibleProblem(s);
+      if (invisible) return fail(invisible);
     })
-    .transform((s) => (options.trim === false ? s : s.trim()))
-    .refine((s) => s.length <= MAX_TEXT_LENGTH, {
-      error: `must be at most ${MAX_TEXT_LENGTH} characters`,
-    });
+    .transform((s) => (options.trim === false ? s : s.trim()));
 }
 
 /** A whole number, given as a number or as a text of digits (stack config often has text). */
@@ -131,13 +241,27 @@ const optionalText = (what: string, options?: { trim?: boolean }) =>
     .optional()
     .transform((s) => (s === undefined || s === "" ? undefined : s));
 
+const OAUTH_KEY = /^[A-Za-z][A-Za-z0-9_.:-]*$/;
+
 const oauthSchema = z
   .object(
     {
-      provider: text("OAuth provider name").refine((s) => s.length > 0, {
-        error: "must name the OAuth provider, e.g. ExchangeOnline or GoogleMail",
-      }),
-      settings: z.record(z.string(), text("OAuth setting value", { trim: false })).default({}),
+      provider: text("OAuth provider name", { max: MAX_OAUTH_KEY_LENGTH }).refine(
+        (s) => s.length > 0,
+        { error: "must name the OAuth provider, e.g. ExchangeOnline or GoogleMail" },
+      ),
+      settings: z
+        .record(
+          z.string().refine((k) => k.length <= MAX_OAUTH_KEY_LENGTH && OAUTH_KEY.test(k), {
+            error: `setting names take letters, digits, _ . : - (starting with a letter), at most ${MAX_OAUTH_KEY_LENGTH} characters`,
+          }),
+          text("OAuth setting value", { trim: false, max: MAX_OAUTH_VALUE_LENGTH }),
+          { error: "must be an object of setting names to texts" },
+        )
+        .refine((r) => Object.keys(r).length <= MAX_OAUTH_SETTINGS, {
+          error: `must hold at most ${MAX_OAUTH_SETTINGS} settings`,
+        })
+        .default({}),
     },
     { error: "must be an object { provider, settings }" },
   )
@@ -172,12 +296,16 @@ export const SettingsSchema = z
     username: optionalText("SMTP user name"),
     /** SMTP password; required for `basic`; always stored as a secret. DNN key `SMTPPassword` (encrypted). */
     // Passwords keep their surrounding spaces: they may be part of the secret.
-    password: optionalText("SMTP password", { trim: false }),
+    password: optionalText("SMTP password", { trim: false }).refine(
+      (s) => s !== PASSWORD_PLACEHOLDER,
+      {
+        error: `must not be "${PASSWORD_PLACEHOLDER}": DNN 9.11 and later read it as "keep the stored password" (so a new server would silently get the old one) and older versions store the five characters; give the real password`,
+      },
+    ),
     /** Use TLS. With DNN's core mail provider this means STARTTLS (not port 465). Default false. DNN key `SMTPEnableSSL`. */
-    enableSsl: z
-      .boolean({ error: "must be true or false" })
+    enableSsl: strictBoolean()
       .optional()
-      .transform((v) => v ?? false),
+      .transform((v) => (v === undefined ? false : booleanOf(v))),
     /** Global scope only: the sender of host mails. Left as the site holds it when omitted. DNN key `HostEmail`. */
     hostEmail: emailSchema.optional(),
     /** For `oauth`: the provider (e.g. `ExchangeOnline`, `GoogleMail`) and its settings; a secret. DNN key `SMTPAuthProvider`. */
@@ -193,21 +321,34 @@ export type SmtpSettingsModel = z.output<typeof SettingsSchema>;
 export type SettingsField = keyof SmtpSettingsModel;
 
 /** How each field is stored by DNN, per scope; `wire.ts` maps through this table. */
-export const FIELDS: Readonly<
-  Record<SettingsField, { readonly dnnKey: string; readonly scopes: readonly Scope[] }>
-> = {
-  scope: { dnnKey: "SMTPmode", scopes: ["site"] },
-  server: { dnnKey: "SMTPServer", scopes: SCOPES },
-  connectionLimit: { dnnKey: "SMTPConnectionLimit", scopes: SCOPES },
-  maxIdleTime: { dnnKey: "SMTPMaxIdleTime", scopes: SCOPES },
-  messageBatchSize: { dnnKey: "MessageSchedulerBatchSize", scopes: ["global"] },
-  authentication: { dnnKey: "SMTPAuthentication", scopes: SCOPES },
-  username: { dnnKey: "SMTPUsername", scopes: SCOPES },
-  password: { dnnKey: "SMTPPassword", scopes: SCOPES },
-  enableSsl: { dnnKey: "SMTPEnableSSL", scopes: SCOPES },
-  hostEmail: { dnnKey: "HostEmail", scopes: ["global"] },
-  oauth: { dnnKey: "SMTPAuthProvider", scopes: SCOPES },
-};
+export const FIELDS = {
+  scope: { dnnKey: "SMTPmode", requestKey: "smtpServerMode", scopes: ["site"] },
+  server: { dnnKey: "SMTPServer", requestKey: "smtpServer", scopes: SCOPES },
+  connectionLimit: {
+    dnnKey: "SMTPConnectionLimit",
+    requestKey: "smtpConnectionLimit",
+    scopes: SCOPES,
+  },
+  maxIdleTime: { dnnKey: "SMTPMaxIdleTime", requestKey: "smtpMaxIdleTime", scopes: SCOPES },
+  messageBatchSize: {
+    dnnKey: "MessageSchedulerBatchSize",
+    requestKey: "messageSchedulerBatchSize",
+    scopes: ["global"],
+  },
+  authentication: {
+    dnnKey: "SMTPAuthentication",
+    requestKey: "smtpAuthentication",
+    scopes: SCOPES,
+  },
+  username: { dnnKey: "SMTPUsername", requestKey: "smtpUsername", scopes: SCOPES },
+  password: { dnnKey: "SMTPPassword", requestKey: "smtpPassword", scopes: SCOPES },
+  enableSsl: { dnnKey: "SMTPEnableSSL", requestKey: "enableSmtpSsl", scopes: SCOPES },
+  hostEmail: { dnnKey: "HostEmail", requestKey: "smtpHostEmail", scopes: ["global"] },
+  oauth: { dnnKey: "SMTPAuthProvider", requestKey: "authProvider", scopes: SCOPES },
+} as const satisfies Record<
+  SettingsField,
+  { readonly dnnKey: string; readonly requestKey: string; readonly scopes: readonly Scope[] }
+>;
 
 export const SETTINGS_FIELDS = Object.keys(FIELDS) as SettingsField[];
 
@@ -281,13 +422,10 @@ function onePerField(problems: FieldProblem[]): FieldProblem[] {
 
 function issueToProblem(issue: z.core.$ZodIssue): FieldProblem {
   if (issue.code === "unrecognized_keys") {
-    const keys = issue.keys.join(", ");
     const where = issue.path.length ? `${issue.path.join(".")}.` : "";
-    const accepted = where === "oauth." ? "provider, settings" : SETTINGS_FIELDS.join(", ");
-    return {
-      field: `${where}${issue.keys[0]}`,
-      message: `is not a setting (unknown: ${keys}); accepted: ${accepted}`,
-    };
+    const accepted = where === "oauth." ? ["provider", "settings"] : SETTINGS_FIELDS;
+    const key = issue.keys[0] ?? "";
+    return { field: `${where}${key}`, message: unknownKeyMessage(key, accepted, "a setting") };
   }
   const field = issue.path.map(String).join(".") || "(settings)";
   const missing = issue.input === undefined && issue.code !== "custom";
