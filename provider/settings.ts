@@ -277,15 +277,14 @@ export const SettingsSchema = z
     scope: z.enum(SCOPES, { error: `must be one of ${SCOPES.join(", ")}` }),
     /** `host` or `host:port`; no port means 25. DNN key `SMTPServer`. */
     server: serverSchema,
-    /** Concurrent connections to the SMTP server, at least 1. Default 2. DNN key `SMTPConnectionLimit`. */
-    connectionLimit: wholeNumber(1, " (0 passes DNN's form, but .NET's connection pool rejects it)")
-      .optional()
-      .transform((v) => v ?? DEFAULT_CONNECTION_LIMIT),
-    /** Milliseconds a pooled connection may stay idle. Default 100000. DNN key `SMTPMaxIdleTime`. */
-    maxIdleTime: wholeNumber(0, " milliseconds")
-      .optional()
-      .transform((v) => v ?? DEFAULT_MAX_IDLE_TIME_MS),
-    /** Global scope only: messages the scheduler sends per run. Default 50. DNN key `MessageSchedulerBatchSize`. */
+    /** Concurrent connections to the SMTP server, at least 1. Left as the site holds it when omitted (DNN's default is 2). DNN key `SMTPConnectionLimit`. */
+    connectionLimit: wholeNumber(
+      1,
+      " (0 passes DNN's form, but .NET's connection pool rejects it)",
+    ).optional(),
+    /** Milliseconds a pooled connection may stay idle. Left as the site holds it when omitted (DNN's default is 100000). DNN key `SMTPMaxIdleTime`. */
+    maxIdleTime: wholeNumber(0, " milliseconds").optional(),
+    /** Global scope only: messages the scheduler sends per run. Left as the site holds it when omitted (DNN's default is 50). DNN key `MessageSchedulerBatchSize`. */
     messageBatchSize: wholeNumber(1, "").optional(),
     /** `anonymous` (default), `basic` (user name + password), `ntlm` (app pool identity), `oauth` (DNN 9.13+). DNN key `SMTPAuthentication`. */
     authentication: z
@@ -454,8 +453,5 @@ export function validateSettings(
   const cross = crossFieldProblems(result.data);
   if (cross.length > 0) return { ok: false, problems: onePerField(cross) };
   const value = result.data;
-  if (value.scope === "global" && value.messageBatchSize === undefined) {
-    return { ok: true, value: { ...value, messageBatchSize: DEFAULT_MESSAGE_BATCH_SIZE } };
-  }
   return { ok: true, value };
 }
