@@ -35,7 +35,9 @@ ensure_system_packages() {
 }
 if [ "${SKIP_SYSTEM_PACKAGES:-}" != 1 ]; then ensure_system_packages "${SYSTEM_PACKAGES[@]}"; fi
 
-npm run --silent build >&2
+# The build (tsc), unless dist/ is newer than every source: scripts/prepare.mjs, npm's `prepare`
+# script, which `npm ci` above and the examples' install below also run (each time cheaply).
+npm run --silent prepare >&2
 
 # The examples install the package from this checkout as a real copy (install-links),
 # the way users get it from the registry; the copy is refreshed after every build.
