@@ -70,7 +70,7 @@ describe("the plugin's schema", () => {
         .secret,
     ).toBe(true);
     // The texts are the dynamic face's doc comments, reworded for the provider configuration.
-    expect(smtp.inputProperties.connectionLimit.description).toContain("Default 2");
+    expect(smtp.inputProperties.server.description).toContain("DNN key `SMTPServer`");
     expect(smtp.inputProperties.sitePassword.description).toContain("the provider's `password`");
     expect(JSON.stringify(committed)).not.toMatch(/`dnn:/);
   });

@@ -14,27 +14,14 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import ts from "typescript";
 import { SETTINGS_FIELDS } from "../settings";
+import { PACKAGE, PROVIDER_CONFIG, SMTP_SETTINGS_TOKEN, USE_GLOBAL_TOKEN } from "./names";
 
-export const PACKAGE = "dnn-smtp";
-export const SMTP_SETTINGS_TOKEN = `${PACKAGE}:index:SmtpSettings`;
-export const USE_GLOBAL_TOKEN = `${PACKAGE}:index:UseGlobalSmtpSettings`;
+export { PROVIDER_CONFIG, SECRET_PROPERTIES } from "./names";
+
 const SITE_TYPE = `${PACKAGE}:index:Site`;
 const OAUTH_TYPE = `${PACKAGE}:index:OAuth`;
 const PRECHECK_TYPE = `${PACKAGE}:index:Precheck`;
 const PRECHECK_TLS_TYPE = `${PACKAGE}:index:PrecheckTls`;
-
-/** The provider configuration keys, in the order the schema lists them. Secrets marked. */
-export const PROVIDER_CONFIG = {
-  url: { type: "string" },
-  username: { type: "string" },
-  password: { type: "string", secret: true },
-  apiToken: { type: "string", secret: true },
-  caCert: { type: "string" },
-  insecureSkipVerify: { type: "boolean" },
-} as const;
-
-/** Resource properties that are always secrets, in state and outputs. */
-export const SECRET_PROPERTIES = ["password", "oauth", "sitePassword", "siteApiToken"] as const;
 
 type Spec = {
   type?: string;

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Lays out the `dnn-smtp` resource plugin as `pulumi plugin install` expects it, and packs it.
+#
+#   bash provider/plugin/pack.sh OUT_DIR [--link-node-modules]
+#
+# OUT_DIR/plugin/ gets: the launcher `pulumi-resource-dnn-smtp`, the compiled JavaScript
+# (dist/), package.json, the schema (provider/plugin/schema.json) and node_modules with the
+# production dependencies (`npm install --omit=dev`; @pulumi/pulumi comes as the peer
+# dependency). With --link-node-modules, node_modules is a symlink to this checkout's
+# (tests: fast, offline; such a tarball only works on this machine).
+# OUT_DIR/pulumi-resource-dnn-smtp-v<version>-<os>-<arch>.tar.gz is the plugin tarball:
+#   pulumi plugin install resource dnn-smtp <version> --file <that tarball>
+# No PulumiPlugin.yaml goes in: with one, the engine would run the folder through a Node
+# language host instead of the launcher (see the README, "Use from C#, Python, Go, YAML").
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+out="${1:?usage: pack.sh OUT_DIR [--link-node-modules]}"
+link="${2:-}"
+mkdir -p "$out"
+out="$(cd "$out" && pwd)"
+dir="$out/plugin"
+rm -rf "$dir"
+mkdir -p "$dir/provider/plugin"
+
+version="$(node -p "require('$root/package.json').version")"
+(cd "$root" && npx tsc -p tsconfig.build.json --outDir "$dir/dist") >&2 || {
+  # tsc emits even with type errors elsewhere; only a missing entry point is fatal.
+  [ -f "$dir/dist/provider/plugin/main.js" ] || exit 1
+  echo "pack: tsc reported errors (see above); the plugin's entry point was emitted" >&2
+}
+find "$dir/dist" -name '*.test.*' -delete
+cp "$root/package.json" "$dir/"
+cp "$root/provider/plugin/schema.json" "$dir/provider/plugin/"
+cp "$root/provider/plugin/pulumi-resource-dnn-smtp" "$dir/"
+chmod +x "$dir/pulumi-resource-dnn-smtp"
+if [ "$link" = "--link-node-modules" ]; then
+  ln -s "$root/node_modules" "$dir/node_modules"
+else
+  (cd "$dir" && npm install --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error) >&2
+fi
+
+os="$(uname -s | tr '[:upper:]' '[:lower:]')"
+case "$(uname -m)" in x86_64) arch=amd64 ;; aarch64 | arm64) arch=arm64 ;; *) arch="$(uname -m)" ;; esac
+tarball="$out/pulumi-resource-dnn-smtp-v$version-$os-$arch.tar.gz"
+tar -czf "$tarball" -C "$dir" .
+echo "$tarball"
