@@ -11,7 +11,8 @@
  *                                    reset, hang, html, expireTokens); `{}` changes nothing
  *   DELETE /_standin/faults          disarms everything
  *   POST   /_standin/api-tokens      {username, scope?: User|Portal|Host, portalId?, ttlMs?} → {token, apiTokenId}
- *   POST   /_standin/users           {username, password, email?, role?: user|admin|superuser, portalId?} → user
+ *   POST   /_standin/users           {username, password, email?, role?: user|admin|superuser|<role name>,
+ *                                    portalId?} → user ("admin" = the site's administrator role)
  *   POST   /_standin/clock           {advanceMs} → {now}: moves the stand-in's clock forward
  *   POST   /_standin/oauth           {provider, portalId (-1 = host), authorized} → provider consent
  *   GET    /_standin/oauth/authorize ?provider=&portalId=  the "consent page": marks it authorized

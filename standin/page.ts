@@ -92,6 +92,8 @@ h1{font-size:1.3rem} .row{display:flex;gap:1rem;margin:.5rem 0;align-items:cente
     $("smtpPassword").value = s.smtpPassword || "";
     $("enableSmtpSsl").checked = !!s.enableSmtpSsl;
     if (isHost) { $("messageSchedulerBatchSize").value = s.messageSchedulerBatchSize; $("smtpHostEmail").value = s.smtpHostEmail || ""; }
+    // DNN 9.2 has no Host Email in this API: no field, as its UI had none.
+    if (isHost && !("smtpHostEmail" in s)) $("smtpHostEmail").parentElement.classList.add("hidden");
   }
   function form() {
     return {

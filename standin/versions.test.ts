@@ -382,6 +382,9 @@ describe.each(["9.13", "10.2"])("OAuth on %s", (version) => {
     );
     expect(row?.StoredValue).not.toBe("s3cret");
     expect(Object.keys(d.oauth).sort()).toEqual(["0", "1", "host"]);
+    // The control endpoint answers the same dump.
+    const viaHttp = await fetch(`${s.url}/_standin/dump`).then((r) => r.json());
+    expect(viaHttp).toEqual(JSON.parse(JSON.stringify(s.dump())));
   });
 });
 
