@@ -156,13 +156,13 @@ const invalid: Array<[string, Record<string, unknown>, string, string]> = [
 // [description, input, expected subset of the normalized value]
 const valid: Array<[string, Record<string, unknown>, Record<string, unknown>]> = [
   [
-    "bare host implies port 25",
+    "bare host implies port 25; undeclared tuning fields stay the site's",
     global,
     {
       server: "smtp.example.com",
-      connectionLimit: 2,
-      maxIdleTime: 100000,
-      messageBatchSize: 50,
+      connectionLimit: undefined,
+      maxIdleTime: undefined,
+      messageBatchSize: undefined,
       authentication: "anonymous",
       enableSsl: false,
     },

@@ -1,8 +1,8 @@
 /**
  * The SMTP settings model: the single source of truth for every field a user declares.
- * The zod schema holds every field's accepted values; `FIELDS` documents, per field, the DNN
- * key it is stored under and the scopes that take it (it drives the scope rule below and
- * the docs; the request and response mapping in `wire.ts` is written out field by field).
+ * The zod schema holds every field's accepted values; `FIELDS` names, per field, the key DNN
+ * stores it under (`dnnKey`, documentation), the key of the UpdateSmtpSettings request
+ * (`requestKey`, which `wire.ts` reads) and the scopes that take it (the scope rule below).
  */
 import { z } from "zod";
 import type { FieldProblem } from "./errors";
@@ -319,7 +319,7 @@ export type SmtpSettingsModel = z.output<typeof SettingsSchema>;
 /** The names of the model's fields. */
 export type SettingsField = keyof SmtpSettingsModel;
 
-/** How each field is stored by DNN, per scope; `wire.ts` maps through this table. */
+/** Per field: DNN's stored key, the request key `wire.ts` writes, and the scopes that take it. */
 export const FIELDS = {
   scope: { dnnKey: "SMTPmode", requestKey: "smtpServerMode", scopes: ["site"] },
   server: { dnnKey: "SMTPServer", requestKey: "smtpServer", scopes: SCOPES },
@@ -361,7 +361,8 @@ function crossFieldProblems(s: SmtpSettingsModel): FieldProblem[] {
   const add = (field: string, message: string) => problems.push({ field, message });
   if (s.scope === "site") {
     for (const f of SETTINGS_FIELDS) {
-      if (FIELDS[f].scopes.includes("site") || f === "scope" || s[f] === undefined) continue;
+      const scopes: readonly Scope[] = FIELDS[f].scopes;
+      if (scopes.includes("site") || f === "scope" || s[f] === undefined) continue;
       add(f, `applies to scope "global" only; remove it from a "site" scope resource`);
     }
   }

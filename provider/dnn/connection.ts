@@ -3,32 +3,66 @@
  * the stack config (`dnn:url`, `dnn:username`, `dnn:password`, `dnn:apiToken`), then the
  * environment (`DNN_URL`, `DNN_USERNAME`, `DNN_PASSWORD`, `DNN_API_TOKEN`).
  */
-/** How to reach the DNN site. Every field may also come from stack config or the environment. */
-export interface SiteArgs {
-  /**
-   * The site's URL, child-site path included: `https://example.com` or
-   * `https://example.com/shop`. Default: config `dnn:url`, then env `DNN_URL`.
-   */
+/**
+ * How to reach the DNN site, as the provider sees it (plain values). The resource classes
+ * take the same fields as `pulumi.Input`s (`SiteArgs` in resources/site-props.ts).
+ */
+export interface SiteValues {
   readonly url?: string;
-  /** A superuser, or for site scope an administrator of the site. Default: `dnn:username`, `DNN_USERNAME`. */
   readonly username?: string;
-  /** The user's password; stored as a secret. Default: `dnn:password`, `DNN_PASSWORD`. */
   readonly password?: string;
-  /** A DNN 10 User-scope API token of a superuser, instead of a login. Default: `dnn:apiToken`, `DNN_API_TOKEN`. */
   readonly apiToken?: string;
-  /** A PEM CA certificate to trust for the site's HTTPS (private CAs). */
   readonly caCert?: string;
-  /** Turns HTTPS certificate checks off. Test sites only; a warning is printed. Default false. */
   readonly insecureSkipVerify?: boolean;
-  /** Timeout of each request to DNN, in milliseconds. Default 30000. */
   readonly timeoutMs?: number;
 }
 
+/** The site fields that may come from stack config or the environment. */
+export type SourcedField = "url" | "username" | "password" | "apiToken";
+
+const CONFIG_KEYS: Readonly<Record<SourcedField, string>> = {
+  url: "dnn:url",
+  username: "dnn:username",
+  password: "dnn:password",
+  apiToken: "dnn:apiToken",
+};
+const ENV_KEYS: Readonly<Record<SourcedField, string>> = {
+  url: "DNN_URL",
+  username: "DNN_USERNAME",
+  password: "DNN_PASSWORD",
+  apiToken: "DNN_API_TOKEN",
+};
+
+/**
+ * Where a value came from, in the words a message uses: `argument site.password`,
+ * `stack config dnn:password` or `environment variable DNN_PASSWORD`.
+ */
+export type ValueSource =
+  | `argument site.${SourcedField}`
+  | "stack config dnn:url"
+  | "stack config dnn:username"
+  | "stack config dnn:password"
+  | "stack config dnn:apiToken"
+  | "environment variable DNN_URL"
+  | "environment variable DNN_USERNAME"
+  | "environment variable DNN_PASSWORD"
+  | "environment variable DNN_API_TOKEN";
+
+/** The source of each resolved value; a field that resolved to nothing has none. */
+export type SiteSources = { readonly [K in SourcedField]?: ValueSource };
+
 /** A site with every source resolved: what the DNN client connects with. */
-export type SiteConnection = Omit<SiteArgs, "url"> & { readonly url: string };
+export type SiteConnection = Omit<SiteValues, "url"> & {
+  readonly url: string;
+  /**
+   * Where `url`, `username`, `password` and `apiToken` came from, for messages (e.g.
+   * `stack config dnn:password`). Set by `resolveConnection`; absent on hand-made connections.
+   */
+  readonly sources?: SiteSources;
+};
 
 /** The non-secret part of a site, as stored in the resource's inputs. */
-export type SiteInputs = Omit<SiteArgs, "password" | "apiToken">;
+export type SiteInputs = Omit<SiteValues, "password" | "apiToken">;
 
 /** The secret part, stored under its own secret keys. */
 export interface SiteSecrets {
@@ -36,40 +70,72 @@ export interface SiteSecrets {
   readonly siteApiToken?: string;
 }
 
-type Source = Partial<Record<"url" | "username" | "password" | "apiToken", string>>;
+type Source = Partial<Record<SourcedField, string>>;
 
 let stackConfig: Source = {};
 
 /** Called from the provider's `configure` with the whole stack config. */
 export function setStackConfig(config: { get(key: string): string | undefined }): void {
   stackConfig = {
-    url: config.get("dnn:url"),
-    username: config.get("dnn:username"),
-    password: config.get("dnn:password"),
-    apiToken: config.get("dnn:apiToken"),
+    url: config.get(CONFIG_KEYS.url),
+    username: config.get(CONFIG_KEYS.username),
+    password: config.get(CONFIG_KEYS.password),
+    apiToken: config.get(CONFIG_KEYS.apiToken),
   };
 }
 
 function fromEnv(): Source {
   return {
-    url: process.env.DNN_URL,
-    username: process.env.DNN_USERNAME,
-    password: process.env.DNN_PASSWORD,
-    apiToken: process.env.DNN_API_TOKEN,
+    url: process.env[ENV_KEYS.url],
+    username: process.env[ENV_KEYS.username],
+    password: process.env[ENV_KEYS.password],
+    apiToken: process.env[ENV_KEYS.apiToken],
   };
 }
 
-const first = (...values: Array<string | undefined>) =>
-  values.find((v) => v !== undefined && v !== "");
+const present = (v: string | undefined): v is string => v !== undefined && v !== "";
+
+/** The first non-empty of argument, stack config, environment, and where it came from. */
+function pick(
+  field: SourcedField,
+  argument: string | undefined,
+  options: { config?: boolean } = {},
+): { value?: string; source?: ValueSource } {
+  if (present(argument)) return { value: argument, source: `argument site.${field}` };
+  const config = options.config === false ? undefined : stackConfig[field];
+  if (present(config))
+    return { value: config, source: `stack config ${CONFIG_KEYS[field]}` as ValueSource };
+  const env = options.config === false ? undefined : fromEnv()[field];
+  if (present(env))
+    return { value: env, source: `environment variable ${ENV_KEYS[field]}` as ValueSource };
+  return {};
+}
+
+/** The site's URL and user name as resolved now (both non-secret), and their sources. */
+export function resolveSite(site: SiteInputs | undefined): {
+  inputs: SiteInputs;
+  sources: SiteSources;
+} {
+  // A non-text argument (refused by check) is passed through, not replaced by config.
+  const raw = (v: unknown) => (typeof v === "string" ? v : undefined);
+  const url = pick("url", raw(site?.url));
+  const username = pick("username", raw(site?.username));
+  return {
+    inputs: {
+      ...site,
+      url: site?.url !== undefined && typeof site.url !== "string" ? site.url : url.value,
+      username:
+        site?.username !== undefined && typeof site.username !== "string"
+          ? site.username
+          : username.value,
+    },
+    sources: { url: url.source, username: username.source },
+  };
+}
 
 /** The site's URL and user name as resolved now (both non-secret). */
 export function resolveSiteInputs(site: SiteInputs | undefined): SiteInputs {
-  const env = fromEnv();
-  return {
-    ...site,
-    url: first(site?.url, stackConfig.url, env.url),
-    username: first(site?.username, stackConfig.username, env.username),
-  };
+  return resolveSite(site).inputs;
 }
 
 /**
@@ -80,18 +146,28 @@ export function resolveConnection(
   site: SiteInputs | undefined,
   secrets: SiteSecrets,
 ): SiteConnection {
-  const env = fromEnv();
-  const inputs = resolveSiteInputs(site);
+  const { inputs, sources } = resolveSite(site);
   const explicit = secrets.sitePassword !== undefined || secrets.siteApiToken !== undefined;
+  const password = explicit
+    ? pick("password", secrets.sitePassword, { config: false })
+    : pick("password", undefined);
+  const apiToken = explicit
+    ? pick("apiToken", secrets.siteApiToken, { config: false })
+    : pick("apiToken", undefined);
   return {
     url: inputs.url ?? "",
     username: inputs.username,
-    password: explicit ? secrets.sitePassword : first(stackConfig.password, env.password),
-    apiToken: explicit ? secrets.siteApiToken : first(stackConfig.apiToken, env.apiToken),
+    password: password.value,
+    apiToken: apiToken.value,
     caCert: inputs.caCert,
     insecureSkipVerify: inputs.insecureSkipVerify,
     timeoutMs: inputs.timeoutMs,
+    sources: compactSources({ ...sources, password: password.source, apiToken: apiToken.source }),
   };
+}
+
+function compactSources(sources: SiteSources): SiteSources {
+  return Object.fromEntries(Object.entries(sources).filter(([, v]) => v !== undefined));
 }
 
 /** Every credential value known to this process, so messages can be scrubbed of them. */

@@ -3,11 +3,18 @@
  * each problem names its field. What `check` returns is what every later step trusts.
  */
 import { siteBaseUrl } from "../dnn/client";
-import { resolveSiteInputs, type SiteInputs } from "../dnn/connection";
-import type { FieldProblem } from "../errors";
+import { resolveSite, type SiteInputs, type SiteSources } from "../dnn/connection";
+import { DnnSmtpError, type FieldProblem } from "../errors";
 import { type ResolvedPrecheckOptions, validatePrecheckOptions } from "../precheck";
-import { SETTINGS_FIELDS, validateSettings } from "../settings";
-import { compact, isUnknown } from "./props";
+import {
+  invisibleProblem,
+  MAX_TEXT_LENGTH,
+  SETTINGS_FIELDS,
+  showValue,
+  unknownKeyMessage,
+  validateSettings,
+} from "../settings";
+import { compact, isUnknown, UNKNOWN } from "./props";
 import type { ResourceProps } from "./site";
 
 /** What `check` answers: the inputs every later step receives, or the problems. */
@@ -15,6 +22,55 @@ export interface CheckResult {
   readonly inputs: Record<string, unknown>;
   readonly failures?: Array<{ property: string; reason: string }>;
 }
+
+/** Added to every resource's inputs by the engine: the serialized provider. */
+const ENGINE_KEYS = ["__provider"];
+/** Where the resource classes put the site's credentials (secret inputs). */
+const SITE_SECRET_KEYS = ["sitePassword", "siteApiToken"];
+/** What SmtpSettings takes from a program (the names a typo is matched against). */
+export const SMTP_SETTINGS_ARGS: readonly string[] = [
+  ...SETTINGS_FIELDS,
+  "site",
+  "precheck",
+  "onDelete",
+];
+/** Output-only keys of SmtpSettings (the class seeds them so the outputs exist). */
+export const SMTP_SETTINGS_OUTPUTS: readonly string[] = [
+  "portalName",
+  "apiGeneration",
+  "mode",
+  "precheckSummary",
+  "previous",
+];
+/** What UseGlobalSmtpSettings takes from a program. */
+export const USE_GLOBAL_ARGS: readonly string[] = ["site", "onDelete"];
+/** Output-only keys of UseGlobalSmtpSettings. */
+export const USE_GLOBAL_OUTPUTS: readonly string[] = [
+  "mode",
+  "previousMode",
+  "portalName",
+  "apiGeneration",
+];
+
+/** What `site` takes. `password` and `apiToken` only reach here from a program that bypasses the classes. */
+export const SITE_KEYS: readonly string[] = [
+  "url",
+  "username",
+  "password",
+  "apiToken",
+  "caCert",
+  "insecureSkipVerify",
+  "timeoutMs",
+];
+/** Longest accepted site URL. */
+export const MAX_URL_LENGTH = 2048;
+/** Longest accepted `site.caCert` (a PEM bundle of a few hundred CAs fits). */
+export const MAX_CA_CERT_LENGTH = 262_144;
+/** Longest accepted DNN API token. */
+export const MAX_API_TOKEN_LENGTH = 4096;
+/** Shortest and longest `site.timeoutMs`, in milliseconds. */
+export const MIN_SITE_TIMEOUT_MS = 100;
+export const MAX_SITE_TIMEOUT_MS = 600_000;
 
 export const ON_DELETE = ["retain", "revert", "restore"] as const;
 /** `retain`: leave the values; `revert`: the site uses the global settings again; `restore`: write back what was there before. */
@@ -39,12 +95,18 @@ export async function checkSmtpSettings(
   news: ResourceProps,
 ): Promise<CheckResult> {
   const unknown = new Set(Object.keys(news).filter((k) => isUnknown(news[k])));
-  const problems: FieldProblem[] = [];
+  const problems: FieldProblem[] = unknownKeys(
+    news,
+    SMTP_SETTINGS_ARGS,
+    SMTP_SETTINGS_OUTPUTS,
+    "SmtpSettings",
+  );
+  problems.push(...secretProblems(news));
 
   const model = validateSettings(compact(modelOf(news)), unknown);
   if (!model.ok) problems.push(...model.problems);
 
-  const { site, problems: siteProblems } = checkSite(news, unknown.has("site"));
+  const { site, problems: siteProblems } = checkSite(news);
   problems.push(...siteProblems);
 
   const scope = news.scope;
@@ -85,8 +147,9 @@ export async function checkUseGlobal(
   _olds: ResourceProps,
   news: ResourceProps,
 ): Promise<CheckResult> {
-  const problems: FieldProblem[] = [];
-  const { site, problems: siteProblems } = checkSite(news, isUnknown(news.site));
+  const problems = unknownKeys(news, USE_GLOBAL_ARGS, USE_GLOBAL_OUTPUTS, "UseGlobalSmtpSettings");
+  problems.push(...secretProblems(news));
+  const { site, problems: siteProblems } = checkSite(news);
   problems.push(...siteProblems);
   const onDelete = news.onDelete ?? "retain";
   if (!isUnknown(onDelete) && !USE_GLOBAL_ON_DELETE.includes(onDelete as UseGlobalOnDelete)) {
@@ -99,34 +162,196 @@ export async function checkUseGlobal(
   return { inputs: compact({ ...news, site: compact(site), onDelete }) };
 }
 
-/** The site as `check` stores it (URL normalized), and what is wrong with it. */
-export function checkSite(
+/** Top-level keys no one declared: a typo, or a value (a password?) that must not sit in the state. */
+function unknownKeys(
   news: ResourceProps,
-  siteUnknown: boolean,
-): { site: SiteInputs; problems: FieldProblem[] } {
-  const site = resolveSiteInputs(news.site);
-  if (siteUnknown) return { site, problems: [] };
-  if (!site.url) {
+  args: readonly string[],
+  outputs: readonly string[],
+  resource: string,
+): FieldProblem[] {
+  const known = new Set([...args, ...outputs, ...SITE_SECRET_KEYS, ...ENGINE_KEYS]);
+  return Object.keys(news)
+    .filter((k) => !known.has(k))
+    .map((k) => ({ field: k, message: unknownKeyMessage(k, args, `an argument of ${resource}`) }));
+}
+
+/** The site credentials the classes store as secret inputs: texts of bounded length. */
+function secretProblems(news: ResourceProps): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const check = (key: "sitePassword" | "siteApiToken", field: string, max: number) => {
+    const v = news[key];
+    if (v === undefined || v === UNKNOWN) return;
+    // Secrets are never shown, not even shortened.
+    if (typeof v !== "string") problems.push({ field, message: "must be a text" });
+    else if (v.length > max)
+      problems.push({ field, message: `must be at most ${max} characters; got ${v.length}` });
+    else if (CONTROL_CHARS.test(v))
+      problems.push({
+        field,
+        message: "must not contain control characters (CR, LF, NUL, tab...)",
+      });
+    else if (invisibleProblem(v))
+      problems.push({
+        field,
+        message: "must not contain invisible or direction-changing characters",
+      });
+  };
+  check("sitePassword", "site.password", MAX_TEXT_LENGTH);
+  check("siteApiToken", "site.apiToken", MAX_API_TOKEN_LENGTH);
+  return problems;
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** A URL for a message: credentials in it (`user:password@`) are never shown. */
+export function showUrl(raw: string): string {
+  return showValue(raw.replace(/^([a-z][a-z0-9+.-]*:\/*)[^/?#]*@/i, "$1[credentials]@"));
+}
+
+/** ` (from stack config dnn:url)` when a value did not come from the arguments. */
+function from(source: string | undefined): string {
+  return source && !source.startsWith("argument") ? ` (from ${source})` : "";
+}
+
+/** Problems with a site URL, before anything is sent to it; or its normalized form. */
+function checkUrl(raw: unknown, source: string | undefined): { url?: string; problem?: string } {
+  const where = from(source);
+  if (typeof raw !== "string")
     return {
-      site,
-      problems: [
-        {
-          field: "site.url",
-          message: "is required: set site.url, or the stack config dnn:url, or DNN_URL",
-        },
-      ],
+      problem: `${where ? `${where.trim()} ` : ""}must be a text such as https://example.com; got ${typeof raw}`,
     };
-  }
+  if (raw.length > MAX_URL_LENGTH)
+    return { problem: `must be at most ${MAX_URL_LENGTH} characters${where}; got ${raw.length}` };
+  // WHATWG URL parsing silently drops tabs and newlines: the request would go elsewhere.
+  if (CONTROL_CHARS.test(raw))
+    return {
+      problem: `must not contain control characters (CR, LF, tab, NUL...)${where}: URL parsing would drop them and send requests to another path`,
+    };
+  const invisible = invisibleProblem(raw);
+  if (invisible) return { problem: `${invisible}${where}` };
+  const text = raw.trim();
+  let parsed: URL;
   try {
-    return { site: { ...site, url: siteBaseUrl(site.url).href }, problems: [] };
-  } catch (error) {
+    parsed = new URL(text);
+  } catch {
     return {
-      site,
-      problems: [
-        { field: "site.url", message: (error as Error).message.replace(/^site\.url /, "") },
-      ],
+      problem: `${showUrl(text)}${where} is not a URL; use e.g. https://example.com or https://example.com/shop`,
     };
   }
+  if (parsed.username || parsed.password)
+    return {
+      problem: `must not contain credentials (user:password@)${where}; use site.username and site.password (a secret), or the stack config dnn:username and dnn:password`,
+    };
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
+    return {
+      problem: `must start with https:// (or http:// for a local test site)${where}; got ${showValue(parsed.protocol)}`,
+    };
+  try {
+    return { url: siteBaseUrl(text).href };
+  } catch (error) {
+    return { problem: error instanceof DnnSmtpError ? error.sentence : String(error) };
+  }
+}
+
+/** A plain text field of the site: bounded, no control or invisible characters. */
+function checkSiteText(value: unknown, max: number, source?: string): string | undefined {
+  const where = from(source);
+  if (typeof value !== "string") return `must be a text${where}; got ${typeof value}`;
+  if (value.length > max) return `must be at most ${max} characters${where}; got ${value.length}`;
+  if (CONTROL_CHARS.test(value))
+    return `must not contain control characters (CR, LF, NUL, tab...)${where}`;
+  const invisible = invisibleProblem(value);
+  return invisible ? `${invisible}${where}` : undefined;
+}
+
+/**
+ * The site as `check` stores it (URL normalized, booleans and numbers parsed), and what is
+ * wrong with it. Values from stack config or the environment are checked too, and a
+ * problem with one names where it came from. Values not known yet (preview) are skipped.
+ */
+export function checkSite(news: ResourceProps): {
+  site: SiteInputs;
+  problems: FieldProblem[];
+  sources: SiteSources;
+} {
+  const raw = news.site as unknown;
+  if (raw === UNKNOWN) return { site: news.site ?? {}, problems: [], sources: {} };
+  const problems: FieldProblem[] = [];
+  const add = (field: string, message: string) =>
+    problems.push({ field: `site.${field}`, message });
+  if (raw !== undefined && (typeof raw !== "object" || raw === null || Array.isArray(raw))) {
+    add("url", "site must be an object { url, username, caCert, insecureSkipVerify, timeoutMs }");
+    return { site: {}, problems, sources: {} };
+  }
+  const given = (raw ?? {}) as Record<string, unknown>;
+  for (const key of Object.keys(given)) {
+    if (!SITE_KEYS.includes(key)) add(key, unknownKeyMessage(key, SITE_KEYS, "a site field"));
+  }
+  const known = (k: string) => given[k] !== undefined && !isUnknown(given[k]);
+  const { inputs, sources } = resolveSite(given as SiteInputs);
+  const site: Record<string, unknown> = { ...inputs };
+
+  if (!isUnknown(given.url)) {
+    if (inputs.url === undefined || inputs.url === "") {
+      add("url", "is required: set site.url, or the stack config dnn:url, or DNN_URL");
+    } else {
+      const { url, problem } = checkUrl(inputs.url, sources.url);
+      if (problem) add("url", problem);
+      else site.url = url;
+    }
+  }
+  if (!isUnknown(given.username) && inputs.username !== undefined) {
+    const problem = checkSiteText(inputs.username, MAX_TEXT_LENGTH, sources.username);
+    if (problem) add("username", problem);
+  }
+  for (const key of ["password", "apiToken"] as const) {
+    if (!known(key)) continue;
+    const max = key === "password" ? MAX_TEXT_LENGTH : MAX_API_TOKEN_LENGTH;
+    const v = given[key];
+    if (typeof v !== "string") add(key, "must be a text");
+    else if (v.length > max) add(key, `must be at most ${max} characters; got ${v.length}`);
+    else if (CONTROL_CHARS.test(v) || invisibleProblem(v))
+      add(key, "must not contain control, invisible or direction-changing characters");
+  }
+  if (known("caCert")) {
+    const v = given.caCert;
+    if (typeof v !== "string")
+      add("caCert", `must be PEM text (-----BEGIN CERTIFICATE-----...); got ${typeof v}`);
+    else if (v.length > MAX_CA_CERT_LENGTH)
+      add("caCert", `must be at most ${MAX_CA_CERT_LENGTH} characters; got ${v.length}`);
+    else if (!/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.test(v))
+      add(
+        "caCert",
+        "must be PEM text with at least one -----BEGIN CERTIFICATE----- ... -----END CERTIFICATE----- block",
+      );
+  }
+  if (known("insecureSkipVerify")) {
+    const v = given.insecureSkipVerify as unknown;
+    if (v === true || v === "true") site.insecureSkipVerify = true;
+    else if (v === false || v === "false") site.insecureSkipVerify = false;
+    else
+      add(
+        "insecureSkipVerify",
+        `must be true or false (or the text "true"/"false"); got ${showValue(v)}`,
+      );
+  }
+  if (known("timeoutMs")) {
+    const v = given.timeoutMs as unknown;
+    const n =
+      typeof v === "number"
+        ? v
+        : typeof v === "string" && /^\d{1,9}$/.test(v)
+          ? Number(v)
+          : Number.NaN;
+    if (!Number.isInteger(n) || n < MIN_SITE_TIMEOUT_MS || n > MAX_SITE_TIMEOUT_MS)
+      add(
+        "timeoutMs",
+        `must be a whole number of milliseconds from ${MIN_SITE_TIMEOUT_MS} to ${MAX_SITE_TIMEOUT_MS}; got ${showValue(v)}`,
+      );
+    else site.timeoutMs = n;
+  }
+  return { site: site as SiteInputs, problems, sources };
 }
 
 /** Problems as the plugin reports them: one failure per field, the field named in the reason. */

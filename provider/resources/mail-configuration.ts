@@ -9,8 +9,10 @@
  * delete reverts the site to the global settings) and gains the other.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { DnnSmtpError } from "../errors";
-import { type SiteArgs, SmtpSettings, type SmtpSettingsArgs } from "./smtp-settings";
+import { DnnSmtpError, type FieldProblem } from "../errors";
+import { SETTINGS_FIELDS, unknownKeyMessage } from "../settings";
+import { SITE_FIELDS, type SiteArgs } from "./site-props";
+import { SmtpSettings, type SmtpSettingsArgs } from "./smtp-settings";
 import { UseGlobalSmtpSettings } from "./use-global-settings";
 
 /** Settings of one scope, without the scope and site (the component sets those). */
@@ -55,20 +57,93 @@ export interface DnnMailConfigurationArgs {
 
 const SITE_KEY = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 
-/** A mistake in the environment's configuration, named by its path (`sites.shop.use`). */
+/** The keys of the component's arguments, and of each part (the names typos are matched against). */
+const ARGS_KEYS = ["installation", "global", "sites"];
+const SCOPE_KEYS = [...SETTINGS_FIELDS.filter((f) => f !== "scope"), "precheck", "onDelete"];
+const OWN_SITE_KEYS = ["url", "use", ...SCOPE_KEYS.filter((k) => k !== "onDelete")];
+const GLOBAL_SITE_KEYS = ["url", "use"];
+
+/**
+ * Mistakes in the environment's configuration, named by their paths (`sites.shop.use`).
+ * The error carries Pulumi's RunError mark and a stack that is only the message: the
+ * CLI then prints the sentence, not a Node stack trace.
+ */
+function configurationError(problems: readonly FieldProblem[]): DnnSmtpError {
+  const lines = problems.map((p) => `${p.field}: ${p.message}`);
+  const error = new DnnSmtpError(
+    "INVALID_SETTINGS",
+    `DnnMailConfiguration: ${lines.join("\nDnnMailConfiguration: ")}`,
+    { field: problems[0]?.field },
+  );
+  error.stack = error.message;
+  // What `pulumi.RunError.isInstance` looks for (it works across copies of the SDK).
+  Object.defineProperty(error, "__pulumiRunError", { value: true });
+  return error;
+}
+
 function problem(field: string, message: string): DnnSmtpError {
-  return new DnnSmtpError("INVALID_SETTINGS", `DnnMailConfiguration: ${field}: ${message}`, {
-    field,
-  });
+  return configurationError([{ field, message }]);
+}
+
+/** A plain object whose keys can be checked (not an Output, whose keys are not known yet). */
+function plainObject(value: unknown): value is Record<string, unknown> {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !pulumi.Output.isInstance(value)
+  );
+}
+
+/** Keys of `value` not in `accepted`, each named with the closest accepted one. */
+function unknownKeys(
+  path: string,
+  value: unknown,
+  accepted: readonly string[],
+  what: string,
+): FieldProblem[] {
+  if (!plainObject(value)) return [];
+  return Object.keys(value)
+    .filter((k) => !accepted.includes(k))
+    .map((k) => ({ field: `${path}${k}`, message: unknownKeyMessage(k, accepted, what) }));
+}
+
+/** Every key of the configuration that is not a known one (typos fail before anything runs). */
+function configurationKeyProblems(args: DnnMailConfigurationArgs): FieldProblem[] {
+  const problems = unknownKeys("", args, ARGS_KEYS, "an argument of DnnMailConfiguration");
+  problems.push(...unknownKeys("installation.", args.installation, SITE_FIELDS, "a site field"));
+  problems.push(...unknownKeys("global.", args.global, SCOPE_KEYS, "a setting of global"));
+  if (plainObject(args.global)) {
+    for (const set of ["scope", "site"])
+      if (set in args.global)
+        problems.push({
+          field: `global.${set}`,
+          message:
+            set === "scope"
+              ? 'is set by the component ("global"); remove it'
+              : "is set by the component from installation; remove it",
+        });
+  }
+  if (plainObject(args.sites)) {
+    for (const [key, site] of Object.entries(args.sites as Record<string, unknown>)) {
+      const accepted =
+        plainObject(site) && site.use === "global" ? GLOBAL_SITE_KEYS : OWN_SITE_KEYS;
+      // onDelete is refused below with its own reason.
+      problems.push(
+        ...unknownKeys(`sites.${key}.`, site, [...accepted, "onDelete"], "a field of a site"),
+      );
+    }
+  }
+  return problems;
 }
 
 /** The installation URL as the resources will resolve it: args, then `dnn:url`, then `DNN_URL`. */
-function installationUrl(installation: SiteArgs): string | undefined {
+function installationUrl(installation: SiteArgs): pulumi.Input<string> | undefined {
   return installation.url ?? new pulumi.Config("dnn").get("url") ?? process.env.DNN_URL;
 }
 
 /** `/shop` → `<installation URL>/shop`; absolute URLs stay as they are. */
-function siteUrl(key: string, url: unknown, installation: SiteArgs): string {
+function siteUrl(key: string, url: unknown, installation: SiteArgs): pulumi.Input<string> {
   if (typeof url !== "string" || url.trim() === "")
     throw problem(`sites.${key}.url`, "is required: the site's URL, or a path such as /shop");
   if (!url.startsWith("/")) return url;
@@ -78,7 +153,9 @@ function siteUrl(key: string, url: unknown, installation: SiteArgs): string {
       `sites.${key}.url`,
       `is the path ${JSON.stringify(url)}, but the installation URL is unknown: set installation.url, the stack config dnn:url, or DNN_URL`,
     );
-  return `${base.replace(/\/+$/, "")}${url}`;
+  return typeof base === "string"
+    ? `${base.replace(/\/+$/, "")}${url}`
+    : pulumi.output(base).apply((b) => `${b.replace(/\/+$/, "")}${url}`);
 }
 
 /**
@@ -110,6 +187,8 @@ export class DnnMailConfiguration extends pulumi.ComponentResource {
     opts?: pulumi.ComponentResourceOptions,
   ) {
     super("dnn:index:DnnMailConfiguration", name, {}, opts);
+    const keyProblems = configurationKeyProblems(args);
+    if (keyProblems.length > 0) throw configurationError(keyProblems);
     const installation = args.installation ?? {};
     if (args.global) {
       this.global = new SmtpSettings(
@@ -135,7 +214,10 @@ export class DnnMailConfiguration extends pulumi.ComponentResource {
       if (!(SITE_USES as readonly string[]).includes(use))
         throw problem(`sites.${key}.use`, `must be "own" or "global"; got ${JSON.stringify(use)}`);
       const url = siteUrl(key, site.url, installation);
-      const normalized = url.toLowerCase().replace(/\/+$/, "");
+      // A path under an installation URL that is not known yet compares as the path.
+      const normalized = (typeof url === "string" ? url : String(site.url))
+        .toLowerCase()
+        .replace(/\/+$/, "");
       const twin = seen.get(normalized);
       if (twin)
         throw problem(

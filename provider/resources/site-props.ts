@@ -3,7 +3,42 @@
  * URL shows in diffs), the credentials under their own secret keys, absent ones absent.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { SiteArgs } from "../dnn/connection";
+
+/**
+ * How to reach the DNN site. Every field takes a plain value or a `pulumi.Input` (for
+ * example `config.requireSecret("adminPw")`); `url`, `username`, `password` and `apiToken`
+ * may also come from the stack config or the environment.
+ */
+export interface SiteArgs {
+  /**
+   * The site's URL, child-site path included: `https://example.com` or
+   * `https://example.com/shop`. Default: config `dnn:url`, then env `DNN_URL`.
+   */
+  readonly url?: pulumi.Input<string>;
+  /** A superuser, or for site scope an administrator of the site. Default: `dnn:username`, `DNN_USERNAME`. */
+  readonly username?: pulumi.Input<string>;
+  /** The user's password; stored as a secret. Default: `dnn:password`, `DNN_PASSWORD`. */
+  readonly password?: pulumi.Input<string>;
+  /** A DNN 10 User-scope API token of a superuser, instead of a login. Default: `dnn:apiToken`, `DNN_API_TOKEN`. */
+  readonly apiToken?: pulumi.Input<string>;
+  /** A PEM CA certificate to trust for the site's HTTPS (private CAs). */
+  readonly caCert?: pulumi.Input<string>;
+  /** Turns HTTPS certificate checks off. Test sites only; a warning is printed. Default false. */
+  readonly insecureSkipVerify?: pulumi.Input<boolean>;
+  /** Timeout of each request to DNN, in milliseconds (100 to 600000). Default 30000. */
+  readonly timeoutMs?: pulumi.Input<number>;
+}
+
+/** The fields of `SiteArgs`. */
+export const SITE_FIELDS: readonly string[] = [
+  "url",
+  "username",
+  "password",
+  "apiToken",
+  "caCert",
+  "insecureSkipVerify",
+  "timeoutMs",
+] satisfies ReadonlyArray<keyof SiteArgs>;
 
 /** The secret keys a site adds to a resource; list them in `additionalSecretOutputs`. */
 export const SITE_SECRET_KEYS = ["sitePassword", "siteApiToken"] as const;

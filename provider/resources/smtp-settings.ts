@@ -7,11 +7,10 @@ import * as pulumi from "@pulumi/pulumi";
 import provider = require("../dynamic-provider");
 
 import type { z } from "zod";
-import type { SiteArgs } from "../dnn/connection";
 import type { OnDelete } from "../lifecycle/smtp-settings";
 import type { PrecheckOptionsSchema } from "../precheck";
 import type { Authentication, Scope, SmtpSettingsInput } from "../settings";
-import { SITE_SECRET_KEYS, siteProps } from "./site-props";
+import { SITE_SECRET_KEYS, type SiteArgs, siteProps } from "./site-props";
 
 export type { SiteArgs };
 

@@ -6,10 +6,9 @@ import * as pulumi from "@pulumi/pulumi";
 
 import provider = require("../use-global-provider");
 
-import type { SiteArgs } from "../dnn/connection";
 import type { ApiGeneration, SmtpMode } from "../dnn/wire";
 import type { UseGlobalOnDelete } from "../lifecycle/use-global";
-import { SITE_SECRET_KEYS, siteProps } from "./site-props";
+import { SITE_SECRET_KEYS, type SiteArgs, siteProps } from "./site-props";
 
 export interface UseGlobalSmtpSettingsArgs {
   /** The site; may be omitted when stack config or the environment names it. */
