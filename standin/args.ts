@@ -138,9 +138,4 @@ export function parseCliArgs(argv: string[]): { help: boolean; options: StandinO
   };
 }
 
-/** Node majors before 22 lack node:sqlite: the message the bin prints instead of crashing. */
-export function nodeVersionProblem(nodeVersion: string): string | undefined {
-  const major = Number(nodeVersion.replace(/^v/, "").split(".")[0]);
-  if (Number.isInteger(major) && major >= 22) return undefined;
-  return `dnn-standin needs Node.js 22 or later (it uses node:sqlite); this is Node v${nodeVersion.replace(/^v/, "")}`;
-}
+export { nodeVersionProblem } from "./node-check.js";

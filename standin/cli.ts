@@ -3,40 +3,40 @@
  * `dnn-standin`: runs the DNN stand-in until SIGINT/SIGTERM. `dnn-standin --help` prints
  * every option (args.ts USAGE). The first stdout line is the base URL; logs go to stderr.
  *
- * The server (server.ts → store.ts) imports node:sqlite, which Node < 22 does not have, so
- * it is imported dynamically, AFTER the Node version check: an old Node gets a sentence
- * instead of "No such built-in module: node:sqlite".
+ * Only node-check.ts (no imports) is loaded statically: the Node version is checked first,
+ * then the argument parser and the server (server.ts → store.ts → node:sqlite, which Node
+ * < 22 does not have) are imported dynamically, so an old Node gets a sentence instead of
+ * "No such built-in module: node:sqlite".
  */
-import { nodeVersionProblem, parseCliArgs, USAGE } from "./args.js";
+import { nodeVersionProblem } from "./node-check.js";
 
-function fail(message: string, withUsage: boolean): never {
-  process.stderr.write(`dnn-standin: ${message}\n${withUsage ? `\n${USAGE}\n` : ""}`);
+function fail(message: string, usage?: string): never {
+  process.stderr.write(`${message}\n${usage ? `\n${usage}\n` : ""}`);
   process.exit(2);
 }
 
 async function main(): Promise<void> {
+  const problem = nodeVersionProblem(process.versions.node);
+  if (problem) fail(problem);
+  const { parseCliArgs, USAGE } = await import("./args.js");
   let parsed: ReturnType<typeof parseCliArgs>;
   try {
     parsed = parseCliArgs(process.argv.slice(2));
   } catch (err) {
-    fail(err instanceof Error ? err.message : String(err), true);
+    fail(`dnn-standin: ${err instanceof Error ? err.message : String(err)}`, USAGE);
   }
   if (parsed.help) {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const problem = nodeVersionProblem(process.versions.node);
-  if (problem) fail(problem, false);
   let server: typeof import("./server.js");
   try {
     server = await import("./server.js");
   } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code === "ERR_UNKNOWN_BUILTIN_MODULE") {
+    if ((err as { code?: string }).code === "ERR_UNKNOWN_BUILTIN_MODULE") {
       fail(
-        `this Node (v${process.versions.node}) has no node:sqlite; use Node.js 22.13 or later ` +
-          "(22.5–22.12 need --experimental-sqlite)",
-        false,
+        `dnn-standin: this Node (v${process.versions.node}) has no node:sqlite; use Node.js 22.13 ` +
+          "or later (22.5–22.12 need --experimental-sqlite)",
       );
     }
     throw err;
@@ -54,5 +54,5 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  fail(err instanceof Error ? err.message : String(err), false);
+  fail(`dnn-standin: ${err instanceof Error ? err.message : String(err)}`);
 });
