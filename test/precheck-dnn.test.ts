@@ -136,10 +136,8 @@ describe("precheck via dnn (stand-in)", () => {
     expect(counter.calls).toBe(1);
   });
 
-  it("the password placeholder ***** is refused in validation", () => {
-    const s = basic({ password: "*****" });
-    const result = validatePrecheckOptions({ via: "dnn" }, s);
-    expect(result.ok ? [] : result.problems.map((p) => p.field)).toEqual(["password"]);
+  it("the password placeholder ***** is refused by the settings' validation", () => {
+    expect(() => basic({ password: "*****" })).toThrow(/"field":"password"/);
   });
 
   it("OAuth: not authorized → consent URL; authorized → DNN sends with XOAUTH2", async () => {

@@ -14,12 +14,17 @@
  *   advisory "can't run policy during preview" instead of a violation.
  */
 import {
-  IMPLICIT_TLS_PORT,
+  defaultLevel,
+  defaultMailProvider,
+  incompatibilities,
   MAIL_PROVIDERS,
+  type MailProvider,
   PRECHECK_LEVELS,
+  PRECHECK_VIAS,
   type PrecheckLevel,
-} from "../precheck/options";
-import { parseServer } from "../settings";
+  type PrecheckVia,
+} from "../precheck/compat";
+import { AUTHENTICATIONS, type Authentication, parseServer } from "../settings";
 
 /** The type token of `SmtpSettings` (a dynamic resource of module `dnn`). */
 export const SMTP_SETTINGS_TYPE = "pulumi-nodejs:dynamic/dnn:SmtpSettings";
@@ -64,8 +69,11 @@ export function stackOfUrn(urn: string): string {
   return match?.[1] ?? "";
 }
 
-const authOf = (props: PolicySubject["props"]) =>
-  typeof props.authentication === "string" ? props.authentication : "anonymous";
+const oneOf = <T extends string>(values: readonly T[], value: unknown): value is T =>
+  typeof value === "string" && (values as readonly string[]).includes(value);
+
+const authOf = (props: PolicySubject["props"]): Authentication =>
+  oneOf(AUTHENTICATIONS, props.authentication) ? props.authentication : "anonymous";
 
 const precheckOf = (props: PolicySubject["props"]): Record<string, unknown> =>
   props.precheck && typeof props.precheck === "object"
@@ -73,22 +81,17 @@ const precheckOf = (props: PolicySubject["props"]): Record<string, unknown> =>
     : {};
 
 /** The mail provider the precheck models: as declared, else the package's default. */
-function mailProviderOf(props: PolicySubject["props"]): string {
+function mailProviderOf(props: PolicySubject["props"]): MailProvider {
   const declared = precheckOf(props).mailProvider;
-  if (typeof declared === "string" && (MAIL_PROVIDERS as readonly string[]).includes(declared))
-    return declared;
-  return authOf(props) === "oauth" ? "mailkit" : "core";
+  return oneOf(MAIL_PROVIDERS, declared) ? declared : defaultMailProvider(authOf(props));
 }
 
-/** The precheck level: as declared, else the package's default (see precheck/options.ts). */
+/** The precheck level: as declared, else the package's default (the compatibility table's). */
 export function effectivePrecheckLevel(props: PolicySubject["props"]): PrecheckLevel {
-  const precheck = precheckOf(props);
-  const declared = precheck.level;
-  if (typeof declared === "string" && (PRECHECK_LEVELS as readonly string[]).includes(declared))
-    return declared as PrecheckLevel;
-  if (precheck.via === "dnn") return "send";
-  const auth = authOf(props);
-  return auth === "basic" || auth === "oauth" ? "auth" : "connect";
+  const { level, via } = precheckOf(props);
+  if (oneOf(PRECHECK_LEVELS, level)) return level;
+  const declaredVia: PrecheckVia = oneOf(PRECHECK_VIAS, via) ? via : "local";
+  return defaultLevel(authOf(props), declaredVia);
 }
 
 /** `basic` sends the password with AUTH LOGIN: only over TLS. */
@@ -141,19 +144,16 @@ export function secretsAreMarked({
 
 /**
  * DNN's core mail provider (System.Net.Mail) cannot speak implicit TLS, which port 465
- * expects: mail would hang at the greeting. Refused even when the precheck is off.
+ * expects: mail would hang at the greeting. Refused even when the precheck is off, and
+ * with or without enableSsl (the table's verdict, certain or not).
  */
 export function noImplicitTlsPortWithCore({ props }: PolicySubject): PolicyViolation[] {
   if (typeof props.server !== "string") return [];
   const address = parseServer(props.server);
-  if (typeof address === "string" || address.port !== IMPLICIT_TLS_PORT) return [];
-  if (mailProviderOf(props) !== "core") return [];
-  return [
-    {
-      field: "server",
-      message: `port ${IMPLICIT_TLS_PORT} needs implicit TLS, which DNN's core mail provider (System.Net.Mail) cannot do; use port 587 with enableSsl (STARTTLS), or set precheck.mailProvider "mailkit" if the site runs DNN's MailKit provider`,
-    },
-  ];
+  if (typeof address === "string") return [];
+  return incompatibilities({ mailProvider: mailProviderOf(props), port: address.port })
+    .filter((i) => i.code === "PRECHECK_TLS_MODE")
+    .map(({ field, message }) => ({ field, message }));
 }
 
 function isProduction(stack: string | undefined, config: PolicyConfig | undefined): boolean {

@@ -1,12 +1,17 @@
 /**
  * Turns a nodemailer failure into one DnnSmtpError with a PRECHECK_* code and one sentence
- * saying what happened and what to change. Classification follows
- * docs/smtp-precheck-notes.md: `code`, then `originalCode`, `responseCode`, `timeoutType`,
- * `command`.
+ * saying what happened and what to change. Classification follows the team's SMTP precheck
+ * notes: `code`, then `originalCode`, `responseCode`, `timeoutType`, `command`.
+ *
+ * The server's reply is quoted shortened and on one line; the finished sentence is redacted
+ * last, and the error's `cause` is a redacted copy of nodemailer's error (which holds the
+ * reply, and a hostile server may echo the credentials in it).
  */
-import { DnnSmtpError, type ErrorCode, redact } from "../errors";
-import { IMPLICIT_TLS_PORT, SUBMISSION_PORT } from "./options";
+import { DnnSmtpError, type ErrorCode } from "../errors";
+import { oneLine } from "../redact";
+import { IMPLICIT_TLS_PORT, SUBMISSION_PORT } from "./compat";
 import type { ConnectionPlan } from "./profile";
+import { type PrecheckSecrets, scrub } from "./report";
 
 /** Where in the session a failure happened. */
 export type PrecheckPhase = "connect" | "auth" | "send";
@@ -31,8 +36,8 @@ export interface FailureContext {
   readonly mechanism?: string;
   /** The names the server's certificate carries, when a name check failed. */
   readonly certificateNames?: string;
-  /** Values that must never appear in a message (password, tokens). */
-  readonly secrets: readonly (string | undefined)[];
+  /** What must never appear in a message (password, tokens, the user's base64). */
+  readonly secrets: PrecheckSecrets;
 }
 
 /** OpenSSL verification results that mean "not signed by anything trusted". */
@@ -66,11 +71,26 @@ const PHASE_WORDS: Readonly<Record<PrecheckPhase, string>> = {
   send: "the test mail",
 };
 
-/** The server's reply, shortened and on one line, for a sentence. */
+/** How much of a server's reply a sentence quotes, in characters. */
+const MAX_QUOTED_REPLY = 160;
+
+/** The server's reply, shortened and on one line, for a sentence (redact the sentence after). */
 export function quoteReply(response: string | undefined): string {
   if (!response) return "";
-  const line = response.replace(/\s+/g, " ").trim();
-  return `"${line.length > 160 ? `${line.slice(0, 157)}...` : line}"`;
+  return `"${oneLine(response, MAX_QUOTED_REPLY)}"`;
+}
+
+/** nodemailer's error with every text redacted: what `cause` may carry. */
+function scrubbedCause(err: SmtpFailure, secrets: PrecheckSecrets): Error {
+  const { code, originalCode, responseCode, command, timeoutType } = err;
+  return Object.assign(new Error(scrub(err.message ?? "", secrets)), {
+    code,
+    originalCode,
+    responseCode,
+    command,
+    timeoutType,
+    response: err.response === undefined ? undefined : scrub(err.response, secrets),
+  });
 }
 
 function isTransientReply(code: number | undefined): boolean {
@@ -85,11 +105,11 @@ export function classifyFailure(err: SmtpFailure, ctx: FailureContext): DnnSmtpE
   const reply = quoteReply(err.response);
   const original = err.originalCode ?? "";
   const make = (code: ErrorCode, sentence: string, transient: boolean) =>
-    new DnnSmtpError(code, redact(sentence, ctx.secrets), {
+    new DnnSmtpError(code, scrub(sentence, ctx.secrets), {
       transient,
       responseCode: err.responseCode,
       command: err.command,
-      cause: err,
+      cause: scrubbedCause(err, ctx.secrets),
     });
 
   switch (err.code) {

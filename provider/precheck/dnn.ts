@@ -1,16 +1,26 @@
 /**
  * The precheck through DNN: SendTestEmail makes the site send a real mail with the given
- * settings from its own network (to the API user's email), and GetSmtpOAuthProviders tells
- * whether an OAuth provider has been given consent.
+ * settings from its own network (to an address DNN chooses: the calling user's email, or on
+ * DNN 9.2–9.7 in host mode HostEmail), and GetSmtpOAuthProviders tells whether an OAuth
+ * provider has been given consent.
  */
-
-import { DnnSmtpError, redact } from "../errors";
+import { DnnSmtpError } from "../errors";
+import { oneLine } from "../redact";
 import { AUTHENTICATION_WIRE, type SmtpSettingsModel } from "../settings";
-import { PASSWORD_PLACEHOLDER, type ResolvedPrecheckOptions } from "./options";
+import { beforeDeadline } from "./deadline";
+import type { ResolvedPrecheckOptions } from "./options";
 import type { ConnectionPlan } from "./profile";
-import type { DnnPrecheckPort, OAuthProviderInfo, PrecheckReport, PrecheckTls } from "./types";
+import { type Findings, type PrecheckSecrets, scrub, secretsOf } from "./report";
+import type {
+  DnnPrecheckPort,
+  OAuthProviderInfo,
+  PrecheckTls,
+  SendTestEmailRequest,
+  SendTestEmailResponse,
+} from "./types";
 
-export type DnnReport = Omit<PrecheckReport, "cached">;
+/** How much of DNN's own error text a message quotes, in characters. */
+const MAX_DNN_REASON = 300;
 
 /** Fails unless DNN lists the settings' OAuth provider as authorized. */
 export async function checkOAuthAuthorized(
@@ -42,10 +52,65 @@ export async function checkOAuthAuthorized(
 }
 
 /** What DNN was told to do, for the report (DNN does not say what it saw). */
-function configuredTls(plan: ConnectionPlan, settings: SmtpSettingsModel): PrecheckTls {
+function configuredTls(plan: ConnectionPlan): PrecheckTls {
   if (plan.secure) return "implicit";
-  if (plan.mailProvider === "core") return settings.enableSsl ? "starttls" : "none";
+  if (plan.mailProvider === "core") return plan.requireTLS ? "starttls" : "none";
   return "starttls"; // MailKit: STARTTLS when offered
+}
+
+/** The SendTestEmail body: the settings to test, never the stored ones. */
+function testEmailRequest(settings: SmtpSettingsModel): SendTestEmailRequest {
+  return {
+    smtpServerMode: settings.scope === "global" ? "h" : "p",
+    smtpServer: settings.server,
+    smtpAuthentication: AUTHENTICATION_WIRE[settings.authentication ?? "anonymous"],
+    smtpUsername: settings.username ?? "",
+    smtpPassword: settings.password ?? "",
+    enableSmtpSsl: settings.enableSsl,
+    authProvider: settings.oauth?.provider,
+  };
+}
+
+/**
+ * The recipient DNN names in its confirmation, "Email sent successfully from {from} to
+ * {to}" in English; undefined when the (localized) text does not read that way.
+ */
+export function recipientNamed(confirmation: string | undefined): string | undefined {
+  const match = /\bfrom\s+(\S+@\S+?)\s+to\s+(\S+@[^\s.]+(?:\.[^\s.]+)*)\.?\s*$/i.exec(
+    confirmation ?? "",
+  );
+  return match?.[2];
+}
+
+/** DNN's failure, quoted on one line and shortened, then redacted (last). */
+function sendFailed(answer: SendTestEmailResponse, server: string, s: PrecheckSecrets) {
+  const said = oneLine(
+    answer.errMessage || answer.confirmationMessage || "no reason given",
+    MAX_DNN_REASON,
+  );
+  return new DnnSmtpError(
+    "PRECHECK_DNN_SEND_FAILED",
+    scrub(
+      `DNN could not send its test mail through ${server} from the site's network (it said: ${JSON.stringify(said)}); fix server, port, enableSsl or the credentials, as that message suggests.`,
+      s,
+    ),
+    { transient: false },
+  );
+}
+
+function viaDnnWarnings(options: ResolvedPrecheckOptions, settings: SmtpSettingsModel): string[] {
+  const warnings: string[] = [];
+  if (options.level === "connect" || options.level === "auth") {
+    warnings.push(
+      `DNN has no lighter test than SendTestEmail, so precheck.level "${options.level}" via "dnn" sent a real test mail.`,
+    );
+  }
+  if (settings.authentication === "ntlm") {
+    warnings.push(
+      "DNN sent with NTLM as the Windows identity of the site's app pool; the user name given here was not used by DNN.",
+    );
+  }
+  return warnings;
 }
 
 /** Runs the precheck through DNN; throws DnnSmtpError. */
@@ -54,78 +119,33 @@ export async function precheckViaDnn(
   options: ResolvedPrecheckOptions,
   plan: ConnectionPlan,
   port: DnnPrecheckPort,
-): Promise<DnnReport> {
-  const authentication = settings.authentication ?? "anonymous";
-  const secrets = [settings.password, ...Object.values(settings.oauth?.settings ?? {})];
-  if (settings.password === PASSWORD_PLACEHOLDER) {
-    throw new DnnSmtpError(
-      "PRECHECK_UNSUPPORTED",
-      `The password "${PASSWORD_PLACEHOLDER}" is DNN's placeholder and SendTestEmail would test the stored host password instead; give the real password.`,
-      { field: "password" },
-    );
-  }
-  const warnings: string[] = [];
-  if (options.level === "connect" || options.level === "auth") {
-    warnings.push(
-      `DNN has no lighter test than SendTestEmail, so precheck.level "${options.level}" via "dnn" sent a real test mail.`,
-    );
-  }
-  if (authentication === "oauth") await checkOAuthAuthorized(settings, port);
-
-  const deadline = new Promise<never>((_, reject) => {
-    const timer = setTimeout(
-      () =>
-        reject(
-          new DnnSmtpError(
-            "PRECHECK_TIMEOUT",
-            `DNN did not report the test mail through ${plan.server} within ${options.timeoutMs} ms; raise precheck.timeoutMs (DNN's own SMTP timeout is 100 s) or check the server.`,
-            { transient: true },
-          ),
-        ),
-      options.timeoutMs,
-    );
-    timer.unref();
-  });
-  deadline.catch(() => {});
-  const answer = await Promise.race([
-    port.sendTestEmail({
-      smtpServerMode: settings.scope === "global" ? "h" : "p",
-      smtpServer: settings.server,
-      smtpAuthentication: AUTHENTICATION_WIRE[authentication],
-      smtpUsername: settings.username ?? "",
-      smtpPassword: settings.password ?? "",
-      enableSmtpSsl: settings.enableSsl,
-      authProvider: settings.oauth?.provider,
-    }),
-    deadline,
-  ]);
-  if (!answer.success) {
-    const said = (answer.errMessage || answer.confirmationMessage || "no reason given")
-      .replace(/\s+/g, " ")
-      .trim();
-    throw new DnnSmtpError(
-      "PRECHECK_DNN_SEND_FAILED",
-      redact(
-        `DNN could not send its test mail through ${plan.server} from the site's network (it said: ${JSON.stringify(said.slice(0, 300))}); fix server, port, enableSsl or the credentials, as that message suggests.`,
-        secrets,
+): Promise<Findings> {
+  const secrets = secretsOf(settings);
+  if (settings.authentication === "oauth") await checkOAuthAuthorized(settings, port);
+  const answer = await beforeDeadline(
+    port.sendTestEmail(testEmailRequest(settings)),
+    AbortSignal.timeout(options.timeoutMs),
+    () =>
+      new DnnSmtpError(
+        "PRECHECK_TIMEOUT",
+        `DNN did not report the test mail through ${plan.server} within ${options.timeoutMs} ms; raise precheck.timeoutMs (DNN's own SMTP timeout is 100 s) or check the server.`,
+        { transient: true },
       ),
-      { transient: false },
-    );
-  }
-  if (authentication === "ntlm") {
-    warnings.push(
-      "DNN sent with NTLM as the Windows identity of the site's app pool; the user name given here was not used by DNN.",
-    );
-  }
+  );
+  if (!answer.success) throw sendFailed(answer, plan.server, secrets);
+  const recipient = recipientNamed(answer.confirmationMessage);
   return {
     level: options.level,
     via: "dnn",
     mailProvider: plan.mailProvider,
     server: plan.server,
-    tls: configuredTls(plan, settings),
+    tls: configuredTls(plan),
     authenticated: false,
-    mechanism: authentication === "oauth" ? "XOAUTH2" : undefined,
-    warnings,
-    summary: `${options.level} ok via dnn: ${plan.server}, DNN sent the test mail to the API user's email`,
+    mechanism: settings.authentication === "oauth" ? "XOAUTH2" : undefined,
+    recipient,
+    warnings: viaDnnWarnings(options, settings),
+    proven: recipient
+      ? `${plan.server}, DNN sent the test mail to ${recipient}`
+      : `${plan.server}, DNN's test mail was sent (recipient as DNN chose)`,
   };
 }

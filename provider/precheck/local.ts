@@ -1,8 +1,8 @@
 /**
- * The precheck from this machine: drives nodemailer's SMTPConnection step by step (never
- * `verify()`, which reports success when the server hides AUTH) the way the chosen DNN
- * mail provider will: connect, greeting, EHLO, TLS, AUTH with the provider's mechanism,
- * and for level "send" MAIL FROM / RCPT TO / DATA.
+ * The precheck from this machine: an `SmtpSession` drives nodemailer's SMTPConnection step
+ * by step (never `verify()`, which reports success when the server hides AUTH) the way the
+ * chosen DNN mail provider will: connect, greeting, EHLO, TLS, AUTH with the provider's
+ * mechanism, and for level "send" MAIL FROM / RCPT TO / DATA, all under one deadline.
  */
 import { randomBytes } from "node:crypto";
 import { isIP } from "node:net";
@@ -15,12 +15,14 @@ import {
   type SecureContext,
 } from "node:tls";
 import SMTPConnection from "nodemailer/lib/smtp-connection";
-import { DnnSmtpError, redact } from "../errors";
+import { DnnSmtpError } from "../errors";
 import type { ServerAddress, SmtpSettingsModel } from "../settings";
 import { classifyFailure, type PrecheckPhase, type SmtpFailure } from "./classify";
+import { aborted } from "./deadline";
 import type { ResolvedPrecheckOptions } from "./options";
 import type { ConnectionPlan } from "./profile";
-import type { PrecheckReport, PrecheckTls } from "./types";
+import { type Findings, type PrecheckSecrets, scrub, secretsOf } from "./report";
+import type { PrecheckTls } from "./types";
 
 /** How long QUIT may take before the socket is simply closed, in milliseconds. */
 const QUIT_WAIT_MS = 1_000;
@@ -36,8 +38,6 @@ export interface LocalPrecheckInput {
   /** Where to really connect, when it differs from the settings (tests map port 465 to a free port). */
   readonly target?: ServerAddress;
 }
-
-export type LocalReport = Omit<PrecheckReport, "cached">;
 
 const TLS_WORDS: Readonly<Record<PrecheckTls, string>> = {
   none: "no TLS",
@@ -58,21 +58,6 @@ export function advertisedMechanisms(ehlo: string): string[] {
     }
   }
   return found;
-}
-
-/** Secrets as they could appear on the wire or in a reply. */
-function secretsOf(settings: SmtpSettingsModel): string[] {
-  const out: string[] = [];
-  if (settings.password) {
-    out.push(settings.password, Buffer.from(settings.password).toString("base64"));
-    if (settings.username) {
-      out.push(
-        Buffer.from(`\u0000${settings.username}\u0000${settings.password}`).toString("base64"),
-      );
-    }
-  }
-  for (const v of Object.values(settings.oauth?.settings ?? {})) if (v.length >= 4) out.push(v);
-  return out;
 }
 
 /** A short RFC 5322 test message. */
@@ -107,7 +92,6 @@ const ntlmProbe: SMTPConnection.CustomAuthenticationHandlers[string] = async (ct
   await ctx.sendCommand("*");
 };
 
-/** Runs the local precheck; throws DnnSmtpError with a PRECHECK_* code. */
 // A context built from the system's 100+ root certificates costs about 10 ms; one per extra
 // CA serves every session of the run.
 const secureContexts = new Map<string, SecureContext>();
@@ -120,220 +104,315 @@ function secureContextFor(ca: string): SecureContext {
   return context;
 }
 
-export async function precheckLocal(input: LocalPrecheckInput): Promise<LocalReport> {
-  const { settings, options, plan } = input;
-  const target = input.target ?? plan.address;
-  const authentication = settings.authentication ?? "anonymous";
-  const secrets = secretsOf(settings);
-  const warnings: string[] = [];
-  const secureContext = options.tls.ca === undefined ? undefined : secureContextFor(options.tls.ca);
-  // SNI and certificate checks use the name DNN will use, even when the target differs.
-  const servername = isIP(plan.address.host) ? undefined : plan.address.host;
-  let certificateNames: string | undefined;
-  const checkIdentity = (name: string, cert: PeerCertificate) => {
-    const err = checkServerIdentity(name, cert);
-    if (err) certificateNames = cert.subjectaltname || [cert.subject?.CN ?? ""].flat().join(", ");
-    return err;
-  };
-  const conn = new SMTPConnection({
-    host: target.host,
-    port: target.port,
-    secure: plan.secure, // always explicit: nodemailer would switch to implicit TLS on 465 by itself
-    requireTLS: plan.requireTLS,
-    ignoreTLS: plan.ignoreTLS,
-    servername,
-    name: hostname(),
-    connectionTimeout: options.connectTimeoutMs,
-    greetingTimeout: options.connectTimeoutMs,
-    dnsTimeout: options.connectTimeoutMs,
-    // Inactivity limit per command; a little longer, so the connect-phase timers report first.
-    socketTimeout: options.connectTimeoutMs + SOCKET_GRACE_MS,
-    socketCloseTimeout: QUIT_WAIT_MS,
-    allowInternalNetworkInterfaces: true,
-    tls: {
-      secureContext,
-      rejectUnauthorized: options.tls.rejectUnauthorized,
+/** What the server said after EHLO (and STARTTLS, when it happened). */
+interface Hello {
+  readonly tls: PrecheckTls;
+  /** AUTH mechanisms advertised on this connection. */
+  readonly offered: readonly string[];
+  /** Of those, the ones the provider can use, best first. */
+  readonly usable: readonly string[];
+  readonly startTlsOffered: boolean;
+}
+
+/**
+ * One SMTP session as DNN's provider would hold it. Every step races the session's
+ * failure (an error, an unexpected close, or the deadline) so none can hang.
+ */
+class SmtpSession {
+  /** Where the session has got to, for the failure's sentence. */
+  phase: PrecheckPhase = "connect";
+  /** The names the server's certificate carries, when the name check failed. */
+  certificateNames?: string;
+  /** The AUTH mechanism last tried. */
+  attempted?: string;
+  private readonly conn: SMTPConnection;
+  private readonly failed: Promise<never>;
+  private ending = false;
+
+  constructor(
+    private readonly input: LocalPrecheckInput,
+    deadline: AbortSignal,
+  ) {
+    this.conn = new SMTPConnection(this.connectionOptions());
+    let fail: (err: unknown) => void = () => {};
+    const failed = new Promise<never>((_, reject) => {
+      fail = reject;
+    });
+    failed.catch(() => {}); // observed through step(); never "unhandled"
+    this.conn.on("error", (err: unknown) => fail(err));
+    this.conn.on("end", () => {
+      if (!this.ending)
+        fail(Object.assign(new Error("Connection closed unexpectedly"), { code: "ECONNECTION" }));
+    });
+    const late = () => Object.assign(new Error("precheck deadline"), { code: DEADLINE });
+    this.failed = Promise.race([failed, aborted(deadline, late)]);
+  }
+
+  private connectionOptions(): SMTPConnection.Options {
+    const { options, plan } = this.input;
+    const target = this.input.target ?? plan.address;
+    // SNI and certificate checks use the name DNN will use, even when the target differs.
+    const servername = isIP(plan.address.host) ? undefined : plan.address.host;
+    const t = options.connectTimeoutMs;
+    return {
+      host: target.host,
+      port: target.port,
+      secure: plan.secure, // always explicit: nodemailer would switch to implicit TLS on 465 by itself
+      requireTLS: plan.requireTLS,
+      ignoreTLS: plan.ignoreTLS,
       servername,
-      checkServerIdentity: checkIdentity,
-    },
-    logger: false,
-    customAuth: { NTLM: ntlmProbe },
-  });
+      name: hostname(),
+      connectionTimeout: t,
+      greetingTimeout: t,
+      dnsTimeout: t,
+      // Inactivity limit per command; a little longer, so the connect-phase timers report first.
+      socketTimeout: t + SOCKET_GRACE_MS,
+      socketCloseTimeout: QUIT_WAIT_MS,
+      allowInternalNetworkInterfaces: true,
+      tls: {
+        secureContext: options.tls.ca === undefined ? undefined : secureContextFor(options.tls.ca),
+        rejectUnauthorized: options.tls.rejectUnauthorized,
+        servername,
+        checkServerIdentity: (name: string, cert: PeerCertificate) => this.checkName(name, cert),
+      },
+      logger: false,
+      customAuth: { NTLM: ntlmProbe },
+    };
+  }
 
-  let phase: PrecheckPhase = "connect";
-  let mechanism: string | undefined;
-  let finished = false;
-  let fail: (err: unknown) => void = () => {};
-  const failed = new Promise<never>((_, reject) => {
-    fail = reject;
-  });
-  failed.catch(() => {}); // observed through step(); never "unhandled"
-  conn.on("error", (err: unknown) => fail(err));
-  conn.on("end", () => {
-    if (!finished)
-      fail(Object.assign(new Error("Connection closed unexpectedly"), { code: "ECONNECTION" }));
-  });
-  const deadline = setTimeout(
-    () => fail(Object.assign(new Error("precheck deadline"), { code: DEADLINE })),
-    options.timeoutMs,
-  );
-  const step = <T>(promise: Promise<T>): Promise<T> => Promise.race([promise, failed]);
-  const unverified = (sentence: string) => {
-    if (!options.allowUnverifiedAuth) {
-      throw new DnnSmtpError("PRECHECK_AUTH_UNVERIFIED", redact(sentence, secrets), {
-        field: "precheck.allowUnverifiedAuth",
-      });
-    }
-    warnings.push(
-      `${sentence.replace(/;[^;]*$/, "")}; accepted because precheck.allowUnverifiedAuth is set.`,
-    );
-  };
+  private checkName(name: string, cert: PeerCertificate) {
+    const err = checkServerIdentity(name, cert);
+    if (err)
+      this.certificateNames = cert.subjectaltname || [cert.subject?.CN ?? ""].flat().join(", ");
+    return err;
+  }
 
-  try {
-    await step(
-      new Promise<void>((resolve, reject) =>
-        conn.connect((err) => (err ? reject(err) : resolve())),
-      ),
-    );
-    const ehlo = typeof conn.lastServerResponse === "string" ? conn.lastServerResponse : "";
+  /** A callback-style SMTPConnection call as a promise that loses to the session's failure. */
+  private step(call: (done: (err?: Error | null) => void) => void): Promise<void> {
+    const work = new Promise<void>((resolve, reject) => call((e) => (e ? reject(e) : resolve())));
+    return Promise.race([work, this.failed]);
+  }
+
+  /** TCP (and TLS), greeting, EHLO, STARTTLS as the provider does it. */
+  async connect(): Promise<Hello> {
+    await this.step((done) => this.conn.connect((err) => done(err)));
+    const ehlo =
+      typeof this.conn.lastServerResponse === "string" ? this.conn.lastServerResponse : "";
+    const { plan } = this.input;
     const offered = advertisedMechanisms(ehlo);
-    const startTlsOffered = /^\d{3}[ -]STARTTLS\b/im.test(ehlo);
-    const tls: PrecheckTls = plan.secure ? "implicit" : conn.secure ? "starttls" : "none";
-    const usable = plan.mechanisms.filter((m) => offered.includes(m));
+    return {
+      tls: plan.secure ? "implicit" : this.conn.secure ? "starttls" : "none",
+      offered,
+      usable: plan.mechanisms.filter((m) => offered.includes(m)),
+      startTlsOffered: /^\d{3}[ -]STARTTLS\b/im.test(ehlo),
+    };
+  }
 
-    if (tls === "none" && authentication === "basic") {
-      warnings.push(
-        plan.mailProvider === "core"
-          ? `The user name and password would cross an unencrypted connection to ${plan.server}${startTlsOffered ? " although the server offers STARTTLS" : ""}; set enableSsl to true${startTlsOffered ? "" : " and use a port with STARTTLS"}.`
-          : `The user name and password would cross an unencrypted connection to ${plan.server}, which offers no STARTTLS; use port 587 or 465.`,
-      );
-    }
-    if (options.tls.rejectUnauthorized === false) {
-      warnings.push(
-        `The certificate of ${plan.server} was not verified (precheck.tls.rejectUnauthorized is false); DNN will verify it.`,
-      );
-    }
+  login(credentials: SMTPConnection.Credentials & { method: string }): Promise<void> {
+    this.phase = "auth";
+    this.attempted = credentials.method;
+    return this.step((done) => this.conn.login(credentials, done));
+  }
 
-    const wantsAuth =
-      (options.level === "auth" || options.level === "send") && authentication !== "anonymous";
-    let authenticated = false;
-    if (!wantsAuth && authentication !== "anonymous" && offered.length > 0 && usable.length === 0) {
-      warnings.push(
-        `${plan.server} offers AUTH ${offered.join(" ")} but ${plan.providerName} can only use ${plan.mechanisms.join(" or ")}; it would not log in.`,
-      );
-    }
-    if (wantsAuth) {
-      phase = "auth";
-      const hint =
-        startTlsOffered && plan.ignoreTLS
-          ? " it offers STARTTLS: set enableSsl to true, as AUTH is often offered only after STARTTLS"
-          : "";
-      if (offered.length === 0) {
-        unverified(
-          `Credentials not verified: ${plan.server} offered no AUTH on this ${TLS_WORDS[tls]} connection, so a wrong password would go unnoticed;${hint || " fix the server's AUTH setup, or set precheck.allowUnverifiedAuth if it relays without login"}`,
-        );
-      } else if (usable.length === 0) {
-        const sentence =
-          authentication === "basic" && plan.mailProvider === "core"
-            ? `${plan.server} offers AUTH ${offered.join(" ")} but ${plan.providerName} can only log in with LOGIN and would send without logging in; enable AUTH LOGIN on the server or use precheck.mailProvider "mailkit".`
-            : `${plan.server} offers AUTH ${offered.join(" ")} but not ${plan.mechanisms.join(" or ")}, which ${plan.providerName} needs for authentication "${authentication}"; enable it on the server or choose another authentication.`;
-        throw new DnnSmtpError("PRECHECK_AUTH_NOT_OFFERED", redact(sentence, secrets), {
-          field: "authentication",
-        });
-      } else if (authentication === "basic") {
-        mechanism = usable[0];
-        await step(
-          new Promise<void>((resolve, reject) =>
-            conn.login(
-              { user: settings.username, pass: settings.password, method: mechanism },
-              (err) => (err ? reject(err) : resolve()),
-            ),
-          ),
-        );
-        authenticated = true;
-      } else if (authentication === "ntlm") {
-        mechanism = "NTLM";
-        await step(
-          new Promise<void>((resolve, reject) =>
-            conn.login({ method: "NTLM", user: settings.username ?? "", pass: "" }, (err) =>
-              err ? reject(err) : resolve(),
-            ),
-          ),
-        );
-        warnings.push(
-          `${plan.server} offers AUTH NTLM, but DNN will authenticate as the Windows identity of the site's app pool, which cannot be proven from here; send a test mail from DNN to be sure.`,
-        );
-      } else {
-        // OAuth: the token lives in DNN; its authorization is checked through DNN.
-        mechanism = "XOAUTH2";
-      }
-    }
+  send(from: string, to: string): Promise<void> {
+    this.phase = "send";
+    const message = testMessage(from, to, this.input.plan.server);
+    return this.step((done) => this.conn.send({ from, to: [to] }, message, (e) => done(e)));
+  }
 
-    let sentTo: string | undefined;
-    if (options.level === "send") {
-      phase = "send";
-      const from = options.sender ?? options.recipient ?? "";
-      const to = options.recipient ?? "";
-      await step(
-        new Promise<void>((resolve, reject) =>
-          conn.send({ from, to: [to] }, testMessage(from, to, plan.server), (err) =>
-            err ? reject(err) : resolve(),
-          ),
-        ),
-      );
-      sentTo = to;
-    }
-
-    finished = true;
+  /** QUIT, waiting at most QUIT_WAIT_MS for the server to close. */
+  async quit(): Promise<void> {
+    this.ending = true;
     await Promise.race([
       new Promise<void>((resolve) => {
-        conn.once("end", () => resolve());
-        conn.quit();
+        this.conn.once("end", () => resolve());
+        this.conn.quit();
       }),
       new Promise<void>((resolve) => setTimeout(resolve, QUIT_WAIT_MS).unref()),
     ]);
+  }
 
-    const parts = [`${plan.server} ${TLS_WORDS[tls]}`];
-    if (authenticated) parts.push(`AUTH ${mechanism} accepted`);
-    else if (mechanism === "NTLM") parts.push("AUTH NTLM offered (app pool identity not provable)");
-    else if (mechanism === "XOAUTH2") parts.push("AUTH XOAUTH2 offered");
-    else if (wantsAuth) parts.push("credentials not verified");
-    else if (offered.length > 0) parts.push(`AUTH offered: ${offered.join(" ")}`);
-    if (sentTo) parts.push(`test mail to ${sentTo} accepted`);
+  close(): void {
+    this.ending = true;
+    this.conn.close();
+  }
+}
+
+/** Warnings about how the connection was made, whatever the level. */
+function connectionWarnings(hello: Hello, input: LocalPrecheckInput): string[] {
+  const { settings, options, plan } = input;
+  const warnings: string[] = [];
+  if (hello.tls === "none" && settings.authentication === "basic") {
+    const starttls = hello.startTlsOffered;
+    warnings.push(
+      plan.mailProvider === "core"
+        ? `The user name and password would cross an unencrypted connection to ${plan.server}${starttls ? " although the server offers STARTTLS" : ""}; set enableSsl to true${starttls ? "" : " and use a port with STARTTLS"}.`
+        : `The user name and password would cross an unencrypted connection to ${plan.server}, which offers no STARTTLS; use port 587 or 465.`,
+    );
+  }
+  if (options.tls.rejectUnauthorized === false) {
+    warnings.push(
+      `The certificate of ${plan.server} was not verified (precheck.tls.rejectUnauthorized is false); DNN will verify it.`,
+    );
+  }
+  return warnings;
+}
+
+/** What the AUTH step proved. */
+interface AuthResult {
+  readonly authenticated: boolean;
+  readonly mechanism?: string;
+  /** For the summary, e.g. "AUTH LOGIN accepted". */
+  readonly words?: string;
+}
+
+/**
+ * The AUTH step as the provider would take it, at levels "auth" and "send" only. Pushes
+ * warnings; throws PRECHECK_AUTH_* when the credentials cannot be proven.
+ */
+async function authenticate(
+  session: SmtpSession,
+  hello: Hello,
+  input: LocalPrecheckInput,
+  warnings: string[],
+  secrets: PrecheckSecrets,
+): Promise<AuthResult> {
+  const { settings, options, plan } = input;
+  const authentication = settings.authentication ?? "anonymous";
+  const wanted = options.level === "auth" || options.level === "send";
+  if (authentication === "anonymous" || !wanted) {
+    if (authentication !== "anonymous" && hello.offered.length > 0 && hello.usable.length === 0) {
+      warnings.push(
+        `${plan.server} offers AUTH ${hello.offered.join(" ")} but ${plan.providerName} can only use ${plan.mechanisms.join(" or ")}; it would not log in.`,
+      );
+    }
+    return {
+      authenticated: false,
+      words: hello.offered.length > 0 ? `AUTH offered: ${hello.offered.join(" ")}` : undefined,
+    };
+  }
+  session.phase = "auth";
+  if (hello.offered.length === 0) {
+    unverifiedAuth(hello, input, warnings, secrets);
+    return { authenticated: false, words: "credentials not verified" };
+  }
+  const mechanism = hello.usable[0];
+  if (!mechanism) throw notOffered(hello, input, secrets);
+  if (authentication === "basic") {
+    await session.login({
+      user: settings.username ?? "",
+      pass: settings.password ?? "",
+      method: mechanism,
+    });
+    return { authenticated: true, mechanism, words: `AUTH ${mechanism} accepted` };
+  }
+  if (authentication === "ntlm") {
+    await session.login({ method: "NTLM", user: settings.username ?? "", pass: "" });
+    warnings.push(
+      `${plan.server} offers AUTH NTLM, but DNN will authenticate as the Windows identity of the site's app pool, which cannot be proven from here; send a test mail from DNN to be sure.`,
+    );
+    return {
+      authenticated: false,
+      mechanism,
+      words: "AUTH NTLM offered (app pool identity not provable)",
+    };
+  }
+  // OAuth: the token lives in DNN; its authorization is checked through DNN.
+  return { authenticated: false, mechanism, words: "AUTH XOAUTH2 offered" };
+}
+
+/** No AUTH advertised: fails, or with allowUnverifiedAuth passes with a warning. */
+function unverifiedAuth(
+  hello: Hello,
+  input: LocalPrecheckInput,
+  warnings: string[],
+  secrets: PrecheckSecrets,
+): void {
+  const { options, plan } = input;
+  const hint =
+    hello.startTlsOffered && plan.ignoreTLS
+      ? " it offers STARTTLS: set enableSsl to true, as AUTH is often offered only after STARTTLS"
+      : " fix the server's AUTH setup, or set precheck.allowUnverifiedAuth if it relays without login";
+  const finding = `Credentials not verified: ${plan.server} offered no AUTH on this ${TLS_WORDS[hello.tls]} connection, so a wrong password would go unnoticed`;
+  if (!options.allowUnverifiedAuth) {
+    throw new DnnSmtpError("PRECHECK_AUTH_UNVERIFIED", scrub(`${finding};${hint}`, secrets), {
+      field: "precheck.allowUnverifiedAuth",
+    });
+  }
+  warnings.push(`${finding}; accepted because precheck.allowUnverifiedAuth is set.`);
+}
+
+function notOffered(hello: Hello, input: LocalPrecheckInput, secrets: PrecheckSecrets) {
+  const { settings, plan } = input;
+  const authentication = settings.authentication ?? "anonymous";
+  const offered = hello.offered.join(" ");
+  const sentence =
+    authentication === "basic" && plan.mailProvider === "core"
+      ? `${plan.server} offers AUTH ${offered} but ${plan.providerName} can only log in with LOGIN and would send without logging in; enable AUTH LOGIN on the server or use precheck.mailProvider "mailkit".`
+      : `${plan.server} offers AUTH ${offered} but not ${plan.mechanisms.join(" or ")}, which ${plan.providerName} needs for authentication "${authentication}"; enable it on the server or choose another authentication.`;
+  return new DnnSmtpError("PRECHECK_AUTH_NOT_OFFERED", scrub(sentence, secrets), {
+    field: "authentication",
+  });
+}
+
+/** A nodemailer failure (or our deadline) as one DnnSmtpError; redaction happens in there. */
+function failureOf(
+  err: unknown,
+  session: SmtpSession,
+  input: LocalPrecheckInput,
+  secrets: PrecheckSecrets,
+): DnnSmtpError {
+  if (err instanceof DnnSmtpError) return err;
+  const { settings, options, plan } = input;
+  const failure = err as SmtpFailure;
+  if (failure.code === DEADLINE) {
+    return new DnnSmtpError(
+      "PRECHECK_TIMEOUT",
+      `The precheck of ${plan.server} did not finish within ${options.timeoutMs} ms (stuck at ${session.phase}); raise precheck.timeoutMs or check the server.`,
+      { transient: true },
+    );
+  }
+  return classifyFailure(failure, {
+    plan,
+    phase: session.phase,
+    connectTimeoutMs: options.connectTimeoutMs,
+    enableSsl: settings.enableSsl,
+    username: settings.username,
+    mechanism: session.attempted,
+    certificateNames: session.certificateNames,
+    secrets,
+  });
+}
+
+/** Runs the local precheck; throws DnnSmtpError with a PRECHECK_* code. */
+export async function precheckLocal(input: LocalPrecheckInput): Promise<Findings> {
+  const { settings, options, plan } = input;
+  const secrets = secretsOf(settings);
+  const session = new SmtpSession(input, AbortSignal.timeout(options.timeoutMs));
+  try {
+    const hello = await session.connect();
+    const warnings = connectionWarnings(hello, input);
+    const auth = await authenticate(session, hello, input, warnings, secrets);
+    const recipient = options.level === "send" ? (options.recipient ?? "") : undefined;
+    if (recipient !== undefined) await session.send(options.sender ?? recipient, recipient);
+    await session.quit();
+    const proven = [`${plan.server} ${TLS_WORDS[hello.tls]}`, auth.words];
+    if (recipient !== undefined) proven.push(`test mail to ${recipient} accepted`);
     return {
       level: options.level,
       via: "local",
       mailProvider: plan.mailProvider,
       server: plan.server,
-      tls,
-      authenticated,
-      mechanism,
+      tls: hello.tls,
+      authenticated: auth.authenticated,
+      mechanism: auth.mechanism,
+      recipient,
       warnings,
-      summary: `${options.level} ok via local: ${parts.join(", ")}`,
+      proven: proven.filter(Boolean).join(", "),
     };
   } catch (err) {
-    if (err instanceof DnnSmtpError) throw err;
-    const failure = err as SmtpFailure;
-    if (failure.code === DEADLINE) {
-      throw new DnnSmtpError(
-        "PRECHECK_TIMEOUT",
-        `The precheck of ${plan.server} did not finish within ${options.timeoutMs} ms (stuck at ${phase}); raise precheck.timeoutMs or check the server.`,
-        { transient: true },
-      );
-    }
-    throw classifyFailure(failure, {
-      plan,
-      phase,
-      connectTimeoutMs: options.connectTimeoutMs,
-      enableSsl: settings.enableSsl,
-      username: settings.username,
-      mechanism,
-      certificateNames,
-      secrets,
-    });
+    throw failureOf(err, session, input, secrets);
   } finally {
-    finished = true;
-    clearTimeout(deadline);
-    conn.close();
+    session.close();
   }
 }

@@ -80,7 +80,7 @@ describe("validatePrecheckOptions", () => {
         }),
       ),
     ).toEqual([
-      "server: port 465 expects implicit TLS, which DNN's core mail provider (System.Net.Mail) cannot do: with enableSsl it uses STARTTLS; use port 587",
+      `server: port 465 expects implicit TLS, which DNN's core mail provider (System.Net.Mail) cannot do: with enableSsl it uses STARTTLS and would wait forever for a greeting; use port 587 with enableSsl, or precheck.mailProvider "mailkit" if the site runs DNN's MailKit provider`,
     ]);
     expect(
       fields({ level: "none" }, settings({ server: "smtp.example.com:465", enableSsl: true })),

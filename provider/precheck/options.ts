@@ -3,35 +3,38 @@
  * settings, and the checks that need no network.
  */
 import { z } from "zod";
-import { MASKED_PASSWORD } from "../dnn/wire";
 import type { FieldProblem } from "../errors";
 import { emailSchema, parseServer, type SmtpSettingsModel } from "../settings";
+import {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_TIMEOUT_MS,
+  DEFAULT_VIA,
+  defaultLevel,
+  defaultMailProvider,
+  incompatibilities,
+  MAIL_PROVIDERS,
+  type MailProvider,
+  PRECHECK_LEVELS,
+  PRECHECK_VIAS,
+  type PrecheckLevel,
+  type PrecheckVia,
+} from "./compat";
 
-export const PRECHECK_LEVELS = ["none", "connect", "auth", "send"] as const;
-/** How far the precheck goes; each level includes the ones before it. */
-export type PrecheckLevel = (typeof PRECHECK_LEVELS)[number];
+export {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_TIMEOUT_MS,
+  MAIL_PROVIDERS,
+  type MailProvider,
+  PRECHECK_LEVELS,
+  PRECHECK_VIAS,
+  type PrecheckLevel,
+  type PrecheckVia,
+};
 
-export const PRECHECK_VIAS = ["local", "dnn"] as const;
-/** Where the precheck runs from: this machine, or the DNN site through SendTestEmail. */
-export type PrecheckVia = (typeof PRECHECK_VIAS)[number];
-
-export const MAIL_PROVIDERS = ["core", "mailkit"] as const;
-/** Which DNN mail provider the precheck imitates. */
-export type MailProvider = (typeof MAIL_PROVIDERS)[number];
-
-/** Default of `precheck.connectTimeoutMs`: DNS + TCP connect + greeting + STARTTLS, in ms. */
-export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
-/** Default of `precheck.timeoutMs`: the whole precheck, in milliseconds. */
-export const DEFAULT_TIMEOUT_MS = 30_000;
 /** Shortest accepted timeout, in milliseconds. */
 export const MIN_TIMEOUT_MS = 100;
 /** Longest accepted timeout, in milliseconds (10 minutes). */
 export const MAX_TIMEOUT_MS = 600_000;
-/** The port where implicit TLS (SMTPS) is expected, and the one to use for STARTTLS instead. */
-export const IMPLICIT_TLS_PORT = 465;
-export const SUBMISSION_PORT = 587;
-/** DNN's placeholder for "keep the stored password": never valid in a test mail request. */
-export const PASSWORD_PLACEHOLDER = MASKED_PASSWORD;
 
 const timeout = z
   .number({
@@ -136,104 +139,127 @@ function issueToProblem(issue: z.core.$ZodIssue): FieldProblem {
   return { field: path, message: issue.message };
 }
 
-/** Level, via and provider defaults, which follow from the settings. */
-function defaults(settings: Partial<SmtpSettingsModel>, via: PrecheckVia) {
-  const auth = settings.authentication ?? "anonymous";
-  const level: PrecheckLevel =
-    via === "dnn" ? "send" : auth === "basic" || auth === "oauth" ? "auth" : "connect";
-  const mailProvider: MailProvider = auth === "oauth" ? "mailkit" : "core";
-  return { level, mailProvider };
+type Problems = FieldProblem[];
+
+/** Timeouts that contradict each other, and a level the authentication cannot reach. */
+function levelProblems(o: ResolvedPrecheckOptions, s: Partial<SmtpSettingsModel>): Problems {
+  const auth = s.authentication ?? "anonymous";
+  const problems: Problems = [];
+  if (o.timeoutMs < o.connectTimeoutMs) {
+    problems.push({
+      field: "precheck.timeoutMs",
+      message: `must be at least precheck.connectTimeoutMs (${o.connectTimeoutMs} ms)`,
+    });
+  }
+  if (o.level === "auth" && auth === "anonymous") {
+    problems.push({
+      field: "precheck.level",
+      message: `"auth" needs authentication "basic", "ntlm" or "oauth"; use "connect" or "send" for anonymous relays`,
+    });
+  }
+  return problems;
+}
+
+/** What a test mail from this machine needs, and what it cannot do. */
+function localSendProblems(o: ResolvedPrecheckOptions, s: Partial<SmtpSettingsModel>): Problems {
+  if (o.via !== "local" || o.level !== "send") return [];
+  const auth = s.authentication ?? "anonymous";
+  const problems: Problems = [];
+  if (!o.recipient) {
+    problems.push({
+      field: "precheck.recipient",
+      message: `is required when precheck.level is "send": give the address that receives the test mail`,
+    });
+  }
+  if (auth === "ntlm" || auth === "oauth") {
+    const why =
+      auth === "ntlm" ? "DNN uses the app pool's Windows identity" : "the token is held by DNN";
+    problems.push({
+      field: "precheck.level",
+      message: `"send" via "local" cannot log in with authentication "${auth}" (${why}); use "auth", or precheck.via "dnn"`,
+    });
+  }
+  return problems;
+}
+
+/** Options DNN's SendTestEmail has no use for. (`*****` as password is refused by the settings.) */
+function viaDnnProblems(o: ResolvedPrecheckOptions): Problems {
+  if (o.via !== "dnn") return [];
+  const unused = (field: string, why: string) => ({
+    field,
+    message: `is not used with precheck.via "dnn": ${why}; remove it`,
+  });
+  const problems: Problems = [];
+  if (o.recipient)
+    problems.push(
+      unused(
+        "precheck.recipient",
+        "DNN mails an address it chooses (usually the API user's email)",
+      ),
+    );
+  if (o.sender) problems.push(unused("precheck.sender", "DNN sends from the host or site email"));
+  if (o.tls.ca !== undefined || !o.tls.rejectUnauthorized)
+    problems.push(unused("precheck.tls", "the site trusts its own certificate store"));
+  return problems;
+}
+
+/** The compatibility table's verdicts that are certain without connecting. */
+function providerProblems(o: ResolvedPrecheckOptions, s: Partial<SmtpSettingsModel>): Problems {
+  const address = typeof s.server === "string" ? parseServer(s.server) : undefined;
+  return incompatibilities({
+    mailProvider: o.mailProvider,
+    authentication: s.authentication,
+    port: typeof address === "object" ? address.port : undefined,
+    enableSsl: s.enableSsl,
+  })
+    .filter((i) => i.certain)
+    .map(({ field, message }) => ({ field, message }));
 }
 
 /**
- * Problems that need no network: combinations DNN cannot send with, and options that do
- * not fit the chosen level or `via`.
- *
- * Core provider + port 465 + `enableSsl` is reported here, on field `server`, because it
- * is certain without connecting (System.Net.Mail would wait for a greeting that an
- * implicit-TLS port never sends). It is only reported when a precheck runs (level is not
- * "none"); `runPrecheck` throws PRECHECK_TLS_MODE for it too.
+ * Problems that need no network: combinations DNN cannot send with (the compatibility
+ * table's, e.g. core + port 465 + `enableSsl`, reported on `server`), and options that do
+ * not fit the chosen level or `via`. Nothing is reported for level "none".
  */
-function crossProblems(o: ResolvedPrecheckOptions, s: Partial<SmtpSettingsModel>): FieldProblem[] {
-  const problems: FieldProblem[] = [];
-  const add = (field: string, message: string) => problems.push({ field, message });
-  const auth = s.authentication ?? "anonymous";
-  if (o.level === "none") return problems;
-  if (o.timeoutMs < o.connectTimeoutMs) {
-    add(
-      "precheck.timeoutMs",
-      `must be at least precheck.connectTimeoutMs (${o.connectTimeoutMs} ms)`,
-    );
-  }
-  if (o.level === "auth" && auth === "anonymous") {
-    add(
-      "precheck.level",
-      `"auth" needs authentication "basic", "ntlm" or "oauth"; use "connect" or "send" for anonymous relays`,
-    );
-  }
-  if (o.via === "local" && o.level === "send" && !o.recipient) {
-    add(
-      "precheck.recipient",
-      `is required when precheck.level is "send": give the address that receives the test mail`,
-    );
-  }
-  if (o.via === "local" && o.level === "send" && (auth === "ntlm" || auth === "oauth")) {
-    add(
-      "precheck.level",
-      `"send" via "local" cannot log in with authentication "${auth}" (${auth === "ntlm" ? "DNN uses the app pool's Windows identity" : "the token is held by DNN"}); use "auth", or precheck.via "dnn"`,
-    );
-  }
-  if (o.via === "dnn") {
-    if (o.recipient) {
-      add(
-        "precheck.recipient",
-        `is not used with precheck.via "dnn": DNN sends the test mail to the API user's email; remove it`,
-      );
-    }
-    if (o.sender) {
-      add(
-        "precheck.sender",
-        `is not used with precheck.via "dnn": DNN sends from the host or site email; remove it`,
-      );
-    }
-    if (o.tls.ca !== undefined || !o.tls.rejectUnauthorized) {
-      add(
-        "precheck.tls",
-        `is not used with precheck.via "dnn": the site trusts its own certificate store; remove it`,
-      );
-    }
-    if (s.password === PASSWORD_PLACEHOLDER) {
-      add(
-        "password",
-        `"${PASSWORD_PLACEHOLDER}" is DNN's placeholder for the stored password and cannot be tested via "dnn"; give the real password`,
-      );
-    }
-  }
-  if (o.mailProvider === "mailkit" && auth === "ntlm") {
-    add(
-      "precheck.mailProvider",
-      `"mailkit" cannot send with authentication "ntlm" (DNN's MailKit provider refuses NTLM); use "core" or another authentication`,
-    );
-  }
-  if (o.mailProvider === "core" && auth === "oauth") {
-    add(
-      "precheck.mailProvider",
-      `"core" cannot send with authentication "oauth": DNN sends OAuth mail with its MailKit provider; use "mailkit"`,
-    );
-  }
-  const address = typeof s.server === "string" ? parseServer(s.server) : undefined;
-  if (
-    o.mailProvider === "core" &&
-    s.enableSsl === true &&
-    typeof address === "object" &&
-    address.port === IMPLICIT_TLS_PORT
-  ) {
-    add(
-      "server",
-      `port ${IMPLICIT_TLS_PORT} expects implicit TLS, which DNN's core mail provider (System.Net.Mail) cannot do: with enableSsl it uses STARTTLS; use port ${SUBMISSION_PORT}`,
-    );
-  }
-  return problems;
+function crossProblems(o: ResolvedPrecheckOptions, s: Partial<SmtpSettingsModel>): Problems {
+  if (o.level === "none") return [];
+  return [
+    ...levelProblems(o, s),
+    ...localSendProblems(o, s),
+    ...viaDnnProblems(o),
+    ...providerProblems(o, s),
+  ];
+}
+
+/** The options with every default applied (see PrecheckOptionsSchema). */
+function resolve(
+  input: z.output<typeof PrecheckOptionsSchema>,
+  settings: Partial<SmtpSettingsModel>,
+): ResolvedPrecheckOptions {
+  const via = input.via ?? DEFAULT_VIA;
+  const level = input.level ?? defaultLevel(settings.authentication, via);
+  const localSend = via === "local" && level === "send";
+  return {
+    level,
+    via,
+    mailProvider: input.mailProvider ?? defaultMailProvider(settings.authentication),
+    recipient: input.recipient,
+    sender: input.sender ?? (localSend ? (settings.hostEmail ?? input.recipient) : undefined),
+    allowUnverifiedAuth: input.allowUnverifiedAuth ?? false,
+    connectTimeoutMs: input.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    timeoutMs: input.timeoutMs ?? Math.max(DEFAULT_TIMEOUT_MS, input.connectTimeoutMs ?? 0),
+    tls: { ca: input.tls?.ca, rejectUnauthorized: input.tls?.rejectUnauthorized ?? true },
+  };
+}
+
+/** Zod's issues as one problem per field. */
+function parseProblems(error: z.ZodError): Problems {
+  const seen = new Set<string>();
+  return error.issues.map(issueToProblem).filter((p) => {
+    if (seen.has(p.field)) return false;
+    seen.add(p.field);
+    return true;
+  });
 }
 
 /**
@@ -243,40 +269,16 @@ function crossProblems(o: ResolvedPrecheckOptions, s: Partial<SmtpSettingsModel>
  *
  * @example
  * const r = validatePrecheckOptions({ level: "send" }, settings);
- * if (!r.ok) throw new SettingsValidationError(r.problems);
+ * if (!r.ok) throw invalidSettings(r.problems);
  */
 export function validatePrecheckOptions(
   raw: unknown,
   settings: Partial<SmtpSettingsModel>,
 ): PrecheckValidationResult {
   const parsed = PrecheckOptionsSchema.safeParse(raw ?? {});
-  if (!parsed.success) {
-    const seen = new Set<string>();
-    const problems = parsed.error.issues.map(issueToProblem).filter((p) => {
-      if (seen.has(p.field)) return false;
-      seen.add(p.field);
-      return true;
-    });
-    return { ok: false, problems };
-  }
-  const input = parsed.data;
-  const via = input.via ?? "local";
-  const d = defaults(settings, via);
-  const level = input.level ?? d.level;
-  const value: ResolvedPrecheckOptions = {
-    level,
-    via,
-    mailProvider: input.mailProvider ?? d.mailProvider,
-    recipient: input.recipient,
-    sender:
-      input.sender ??
-      (via === "local" && level === "send" ? (settings.hostEmail ?? input.recipient) : undefined),
-    allowUnverifiedAuth: input.allowUnverifiedAuth ?? false,
-    connectTimeoutMs: input.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-    timeoutMs: input.timeoutMs ?? Math.max(DEFAULT_TIMEOUT_MS, input.connectTimeoutMs ?? 0),
-    tls: { ca: input.tls?.ca, rejectUnauthorized: input.tls?.rejectUnauthorized ?? true },
-  };
+  if (!parsed.success) return { ok: false, problems: parseProblems(parsed.error) };
+  const value = resolve(parsed.data, settings);
   // A sender given by the user is checked as such; a defaulted one is not reported.
-  const problems = crossProblems({ ...value, sender: input.sender }, settings);
+  const problems = crossProblems({ ...value, sender: parsed.data.sender }, settings);
   return problems.length > 0 ? { ok: false, problems } : { ok: true, value };
 }

@@ -19,9 +19,21 @@ export interface PrecheckReport {
   readonly authenticated: boolean;
   /** The AUTH mechanism used or probed, e.g. "LOGIN", "NTLM", "XOAUTH2". */
   readonly mechanism?: string;
-  /** Sentences worth reading even though the precheck passed. */
+  /**
+   * Where the test mail went (level "send"): `precheck.recipient` via "local"; via "dnn" the
+   * address DNN's confirmation names, or undefined when DNN's text could not be read.
+   */
+  readonly recipient?: string;
+  /**
+   * Sentences worth reading even though the precheck passed (certificate not verified,
+   * credentials over an unencrypted connection, ...). Also at the end of `summary`. Print
+   * them: `pulumi up` shows a dynamic provider's `pulumi.log.warn`.
+   */
   readonly warnings: readonly string[];
-  /** One short line, e.g. "auth ok via local: smtp.example.com:587 STARTTLS, AUTH LOGIN accepted". */
+  /**
+   * One line, e.g. "auth ok via local: smtp.example.com:587 STARTTLS, AUTH LOGIN accepted",
+   * followed by "; warning: <sentence>" for each warning. Never contains a secret.
+   */
   readonly summary: string;
   /** True when this result came from an earlier identical precheck of this process. */
   readonly cached: boolean;
@@ -68,6 +80,13 @@ export interface SendTestEmailResponse {
  * SendTestEmail is an answer, not a failure: return its body.
  */
 export interface DnnPrecheckPort {
+  /**
+   * Who this port acts as: the site URL, the DNN user (or a stand-in for an API token) and
+   * the controller. Part of the precheck cache key (HMAC-ed, never stored): identical
+   * via "dnn" prechecks of one site and user run once. Without it, results are shared only
+   * by calls that pass the same port object.
+   */
+  readonly origin?: { readonly site: string; readonly user: string; readonly controller?: string };
   sendTestEmail(request: SendTestEmailRequest): Promise<SendTestEmailResponse>;
   getSmtpOAuthProviders(): Promise<{
     readonly host: readonly OAuthProviderInfo[];
