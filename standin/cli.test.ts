@@ -2,13 +2,14 @@
  * `dnn-standin` for a person: --help, the new flags, --relay-ca end to end (a relay whose
  * certificate comes from a private CA), and the Node version check before node:sqlite.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { SMTPServer } from "smtp-server";
+import ts from "typescript";
 import { afterEach, describe, expect, it } from "vitest";
 import { testCerts } from "../test/support/certs";
 import { nodeVersionProblem, parseCliArgs, USAGE } from "./args.js";
@@ -168,6 +169,40 @@ describe("Node version", () => {
     expect(nodeVersionProblem("v18.19.0")).toMatch(/this is Node v18\.19\.0$/);
     expect(nodeVersionProblem("22.13.0")).toBeUndefined();
     expect(nodeVersionProblem("24.1.0")).toBeUndefined();
+  });
+
+  // A Node older than 22 on this machine (e.g. the system's /usr/bin/node), if any.
+  const oldNode = ["/usr/bin/node", "/usr/local/bin/node"].find((bin) => {
+    try {
+      const v = execFileSync(bin, ["-p", "process.versions.node"], { encoding: "utf8" });
+      return Number(v.split(".")[0]) < 22;
+    } catch {
+      return false;
+    }
+  });
+
+  it.skipIf(!oldNode)("the compiled bin on a real Node < 22 says so and exits 2", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "standin-oldnode-"));
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(join(dir, "package.json"), '{"type":"module"}');
+    for (const name of ["cli", "node-check", "args", "versions"]) {
+      const source = readFileSync(join("standin", `${name}.ts`), "utf8");
+      const out = ts.transpileModule(source, {
+        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+      });
+      writeFileSync(join(dir, `${name}.js`), out.outputText);
+    }
+    const child = spawn(oldNode as string, [join(dir, "cli.js"), "--port", "0"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const { code, err } = await finish(child);
+    const version = execFileSync(oldNode as string, ["-p", "process.versions.node"], {
+      encoding: "utf8",
+    }).trim();
+    expect(code).toBe(2);
+    expect(err.trim()).toBe(
+      `dnn-standin needs Node.js 22 or later (it uses node:sqlite); this is Node v${version}`,
+    );
   });
 
   it("without node:sqlite: --help still works, starting says why it cannot", async () => {
