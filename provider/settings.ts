@@ -116,15 +116,25 @@ export function closestName(key: string, names: readonly string[]): string | und
     if (!best || distance < best.distance) best = { name, distance };
   }
   if (!best) return undefined;
-  // Close enough to be a typo: a third of the name, at least 2 edits, or a case difference.
+  // Close enough to be a typo: a third of the name, at least 2 edits.
   const limit = Math.max(2, Math.floor(best.name.length / 3));
-  return best.distance <= limit ? best.name : undefined;
+  if (best.distance <= limit) return best.name;
+  // Or a valid name with a prefix or suffix: smtpPassword, siteUsername.
+  const inside = names
+    .filter((n) => n.length >= 4 && k.includes(n.toLowerCase()))
+    .sort((a, b) => b.length - a.length);
+  return inside[0];
+}
+
+/** A key as a message shows it: at most 40 characters. */
+export function shortKey(key: string): string {
+  return key.length > 40 ? `${key.slice(0, 37)}...` : key;
 }
 
 /** The sentence for a key that is not accepted: names the closest valid one, lists all. */
 export function unknownKeyMessage(key: string, names: readonly string[], what: string): string {
   const closest = closestName(key, names);
-  const shown = key.length > 40 ? `${key.slice(0, 37)}...` : key;
+  const shown = shortKey(key);
   const hint = closest ? `did you mean ${closest}? ` : "";
   return `is not ${what} (unknown key ${JSON.stringify(shown)}); ${hint}accepted: ${names.join(", ")}`;
 }
@@ -425,9 +435,12 @@ function issueToProblem(issue: z.core.$ZodIssue): FieldProblem {
     const where = issue.path.length ? `${issue.path.join(".")}.` : "";
     const accepted = where === "oauth." ? ["provider", "settings"] : SETTINGS_FIELDS;
     const key = issue.keys[0] ?? "";
-    return { field: `${where}${key}`, message: unknownKeyMessage(key, accepted, "a setting") };
+    return {
+      field: `${where}${shortKey(key)}`,
+      message: unknownKeyMessage(key, accepted, "a setting"),
+    };
   }
-  const field = issue.path.map(String).join(".") || "(settings)";
+  const field = issue.path.map((p) => shortKey(String(p))).join(".") || "(settings)";
   const missing = issue.input === undefined && issue.code !== "custom";
   return { field, message: missing ? `is required; it ${issue.message}` : issue.message };
 }
