@@ -246,4 +246,37 @@ describe.skipIf(!ready)("DnnMailConfiguration", () => {
       if (envUrl !== undefined) process.env.DNN_URL = envUrl;
     }
   });
+
+  test("a misspelled key fails with its path and the closest valid name, and no stack trace", () => {
+    const error = (() => {
+      try {
+        new DnnMailConfiguration("typo", {
+          installation: { url: "https://dnn.example.com", usrname: "host" },
+          global: { ...relay, enableSSL: true },
+          sites: {
+            main: { url: "/", ...relay, usename: "shop@example.com" },
+            blog: { url: "/blog", use: "global", server: "relay" },
+          },
+          site: {},
+        } as unknown as DnnMailConfigurationArgs);
+      } catch (e) {
+        return e as Error & { code?: string; field?: string };
+      }
+    })();
+    expect(error?.code).toBe("INVALID_SETTINGS");
+    expect(error?.field).toBe("site");
+    const lines = error?.message.split("\n") ?? [];
+    expect(lines[0]).toMatch(
+      /^\[INVALID_SETTINGS\] DnnMailConfiguration: site: .*did you mean sites\?/,
+    );
+    expect(error?.message).toMatch(/installation\.usrname: .*did you mean username\?/);
+    expect(error?.message).toMatch(/global\.enableSSL: .*did you mean enableSsl\?/);
+    expect(error?.message).toMatch(/sites\.main\.usename: .*did you mean username\?/);
+    // A site held on the global settings takes no settings of its own.
+    expect(error?.message).toMatch(/sites\.blog\.server: is not a field of a site/);
+    // What the CLI prints: the message only (RunError), no stack frames or colours.
+    expect(error?.stack).toBe(error?.message);
+    expect(pulumi.RunError.isInstance(error)).toBe(true);
+    expect(registered.filter((r) => r.type.includes("SmtpSettings"))).toEqual([]);
+  });
 });
