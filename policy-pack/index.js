@@ -8,7 +8,6 @@ const { PolicyPack } = require("@pulumi/policy");
 const {
   DEFAULT_PRODUCTION_STACKS,
   POLICIES,
-  SMTP_SETTINGS_TYPE,
   stackOfUrn,
 } = require("pulumi-dnn-smtp/dist/provider/policy/policies");
 
@@ -33,7 +32,8 @@ new PolicyPack("dnn-smtp", {
     description: rule.description,
     configSchema: CONFIG_SCHEMAS[rule.name],
     validateResource: (args, reportViolation) => {
-      if (args.type !== SMTP_SETTINGS_TYPE) return;
+      // Each rule names the resource types it is about (SmtpSettings, UseGlobalSmtpSettings).
+      if (!rule.resourceTypes.includes(args.type)) return;
       const subject = {
         props: args.props,
         additionalSecretOutputs: args.opts.additionalSecretOutputs,

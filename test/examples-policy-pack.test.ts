@@ -23,6 +23,7 @@ import { createProject, type PulumiProject, pulumiSkipReason } from "./support/p
 
 const PACK_DIR = join(EXAMPLES_DIR, "node_modules/pulumi-dnn-smtp/policy-pack");
 const TYPE = "pulumi-nodejs:dynamic/dnn:SmtpSettings";
+const USE_GLOBAL_TYPE = "pulumi-nodejs:dynamic/dnn:UseGlobalSmtpSettings";
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 /** What SmtpSettings registers as additionalSecretOutputs. */
 const MARKED = ["password", "oauth", "sitePassword", "siteApiToken"];
@@ -46,6 +47,8 @@ interface AnalyzerClient {
     props: Record<string, unknown>;
     stack?: string;
     additionalSecretOutputs?: string[];
+    /** Default SmtpSettings. */
+    type?: string;
   }): Promise<Diagnostic[]>;
   configure(config: Record<string, Record<string, unknown>>): Promise<void>;
   output(): string;
@@ -93,10 +96,10 @@ async function startPack(dir: string): Promise<AnalyzerClient> {
     );
 
   return {
-    async analyze({ name, props, stack = "dev", additionalSecretOutputs = MARKED }) {
+    async analyze({ name, props, stack = "dev", additionalSecretOutputs = MARKED, type = TYPE }) {
       const req = new messages.AnalyzeRequest();
-      req.setUrn(`urn:pulumi:${stack}::policy-test::${TYPE}::${name}`);
-      req.setType(TYPE);
+      req.setUrn(`urn:pulumi:${stack}::policy-test::${type}::${name}`);
+      req.setType(type);
       req.setName(name);
       req.setProperties(structpb.Struct.fromJavaScript(props));
       const options = new messages.AnalyzerResourceOptions();
@@ -235,6 +238,34 @@ new PolicyPack("probe", { policies: [{ name: "probe", enforcementLevel: "advisor
     expect(diagnostics).toHaveLength(1);
     expect(diagnostics[0]).toMatchObject({ policy, enforcement: 1 /* MANDATORY */ });
     expect(diagnostics[0]?.message).toMatch(new RegExp(`\nglobal: ${field.replace(".", "\\.")}: `));
+  });
+
+  test("UseGlobalSmtpSettings: unmarked site credentials are refused, marked ones pass, no SMTP rule applies", async (ctx) => {
+    // The installed copy is refreshed by the README's test command (scripts/setup.sh).
+    const installed = readFileSync(join(PACK_DIR, "index.js"), "utf8");
+    if (installed !== readFileSync(join(__dirname, "../policy-pack/index.js"), "utf8")) {
+      const why = "examples/node_modules holds an older policy pack: run scripts/setup.sh";
+      if (process.env.CI === "true") throw new Error(why);
+      console.warn(`skipped: ${why}`);
+      ctx.skip();
+    }
+    const props = {
+      site: { url: "https://dnn.example.com/blog", username: "admin" },
+      sitePassword: secret("Site-Pw-1"),
+      onDelete: "retain",
+    };
+    const analyze = (additionalSecretOutputs: string[]) =>
+      pack.analyze({
+        name: "blog",
+        props,
+        stack: "prod",
+        type: USE_GLOBAL_TYPE,
+        additionalSecretOutputs,
+      });
+    const refused = await analyze([]);
+    expect(refused.map((d) => d.policy)).toEqual(["dnn-smtp-password-is-secret"]);
+    expect(refused[0]?.message).toMatch(/\nblog: sitePassword: must be a secret/);
+    expect(await analyze(["sitePassword", "siteApiToken"])).toEqual([]);
   });
 
   test("every environment of examples/multi-environment passes the pack", async () => {

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import {
   basicAuthNeedsSsl,
+  checkResource,
   checkSmtpSettings,
   effectivePrecheckLevel,
   noImplicitTlsPortWithCore,
@@ -11,6 +12,7 @@ import {
   SECRET_FIELDS,
   secretsAreMarked,
   stackOfUrn,
+  USE_GLOBAL_SMTP_SETTINGS_TYPE,
 } from "./policies";
 
 /** What `SmtpSettings` sends: secrets listed in additionalSecretOutputs. */
@@ -77,6 +79,28 @@ describe("the policy rules", () => {
     expect(secretsAreMarked({ props, additionalSecretOutputs: MARKED })).toEqual([
       { field: "site.password", message: expect.stringMatching(/^must be a secret/) },
     ]);
+  });
+
+  test("UseGlobalSmtpSettings: its site credentials must be marked secret too; no SMTP rule applies", () => {
+    const props = {
+      site: { url: "https://example.com/blog", username: "admin" },
+      sitePassword: "Site-Pw-1",
+      onDelete: "retain",
+    };
+    const check = (marked: string[], stack = "prod") =>
+      checkResource(USE_GLOBAL_SMTP_SETTINGS_TYPE, {
+        props,
+        additionalSecretOutputs: marked,
+        stack,
+      }).map((v) => `${v.policy} ${v.field}`);
+    expect(check([])).toEqual(["dnn-smtp-password-is-secret sitePassword"]);
+    expect(check(["sitePassword", "siteApiToken"])).toEqual([]);
+    // Credentials inside the plain site input (a raw registration) are refused as well.
+    const raw = { props: { site: { url: "https://example.com/blog", password: "p" } } };
+    expect(checkResource(USE_GLOBAL_SMTP_SETTINGS_TYPE, raw).map((v) => v.field)).toEqual([
+      "site.password",
+    ]);
+    expect(checkResource("pulumi-nodejs:dynamic/other:Thing", raw)).toEqual([]);
   });
 
   test("no password, nothing to mark", () => {

@@ -1,6 +1,7 @@
 /**
  * The rules of the `policy-pack/` (Pulumi CrossGuard) as pure functions: each takes what the
- * policy engine shows of one `SmtpSettings` resource and returns its violations, each
+ * policy engine shows of one resource (`SmtpSettings`, and for the secrets rule also
+ * `UseGlobalSmtpSettings`, which holds site credentials) and returns its violations, each
  * naming the field. `policy-pack/index.js` wraps them in `@pulumi/policy`'s `PolicyPack`;
  * keeping them here lets them be unit-tested and reused without the policy library.
  *
@@ -28,6 +29,10 @@ import { AUTHENTICATIONS, type Authentication, parseServer } from "../settings";
 
 /** The type token of `SmtpSettings` (a dynamic resource of module `dnn`). */
 export const SMTP_SETTINGS_TYPE = "pulumi-nodejs:dynamic/dnn:SmtpSettings";
+/** The type token of `UseGlobalSmtpSettings`: it holds site credentials too. */
+export const USE_GLOBAL_SMTP_SETTINGS_TYPE = "pulumi-nodejs:dynamic/dnn:UseGlobalSmtpSettings";
+/** Every resource type the pack checks. */
+export const CHECKED_TYPES: readonly string[] = [SMTP_SETTINGS_TYPE, USE_GLOBAL_SMTP_SETTINGS_TYPE];
 /** Stack names the `production-precheck` rule treats as production, unless configured. */
 export const DEFAULT_PRODUCTION_STACKS: readonly string[] = ["prod", "production"];
 /** The lowest precheck level a production stack may use. */
@@ -60,6 +65,8 @@ export interface PolicyConfig {
 export interface PolicyRule {
   readonly name: string;
   readonly description: string;
+  /** The resource types the rule is about (type tokens). */
+  readonly resourceTypes: readonly string[];
   check(subject: PolicySubject, config?: PolicyConfig): PolicyViolation[];
 }
 
@@ -110,7 +117,7 @@ export function basicAuthNeedsSsl({ props }: PolicySubject): PolicyViolation[] {
  * The engine must keep every secret field encrypted. The policy engine shows secrets
  * unwrapped, so whether the *program* passed a secret cannot be seen here; what can be seen
  * is whether the resource marks the field secret for state and outputs, which
- * `SmtpSettings` always does. This catches resources registered another way (a raw
+ * `SmtpSettings` and `UseGlobalSmtpSettings` always do. This catches resources registered another way (a raw
  * `pulumi.dynamic.Resource` over this package's provider, or a wrapper that drops the
  * option).
  */
@@ -184,31 +191,44 @@ export const POLICIES: readonly PolicyRule[] = [
   {
     name: "dnn-smtp-basic-auth-needs-ssl",
     description: 'SMTP authentication "basic" requires enableSsl (STARTTLS).',
+    resourceTypes: [SMTP_SETTINGS_TYPE],
     check: basicAuthNeedsSsl,
   },
   {
     name: "dnn-smtp-password-is-secret",
     description: "SMTP passwords, OAuth settings and site credentials are kept as secrets.",
+    resourceTypes: CHECKED_TYPES,
     check: secretsAreMarked,
   },
   {
     name: "dnn-smtp-no-465-with-core-provider",
     description: "Port 465 (implicit TLS) is refused with DNN's core mail provider.",
+    resourceTypes: [SMTP_SETTINGS_TYPE],
     check: noImplicitTlsPortWithCore,
   },
   {
     name: "dnn-smtp-production-precheck",
     description: `Production stacks prove the relay login: precheck level "${MIN_PRODUCTION_PRECHECK}" or "send".`,
+    resourceTypes: [SMTP_SETTINGS_TYPE],
     check: productionPrecheck,
   },
 ];
 
-/** Every violation of every rule, each prefixed with its rule's name. */
+/** Every violation of every rule about `type`, each with its rule's name. */
+export function checkResource(
+  type: string,
+  subject: PolicySubject,
+  config?: PolicyConfig,
+): Array<PolicyViolation & { readonly policy: string }> {
+  return POLICIES.filter((rule) => rule.resourceTypes.includes(type)).flatMap((rule) =>
+    rule.check(subject, config).map((v) => ({ policy: rule.name, ...v })),
+  );
+}
+
+/** Every violation of every rule, for an `SmtpSettings` resource. */
 export function checkSmtpSettings(
   subject: PolicySubject,
   config?: PolicyConfig,
 ): Array<PolicyViolation & { readonly policy: string }> {
-  return POLICIES.flatMap((rule) =>
-    rule.check(subject, config).map((v) => ({ policy: rule.name, ...v })),
-  );
+  return checkResource(SMTP_SETTINGS_TYPE, subject, config);
 }
