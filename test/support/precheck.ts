@@ -1,19 +1,39 @@
 /**
- * Small helpers for precheck tests: build validated settings and options the way the
- * resource does, and capture a rejection as a DnnSmtpError.
+ * Helpers for precheck tests: build validated settings and options the way the resource
+ * does, capture a rejection as a DnnSmtpError, and `precheckTest`, the one fixture for
+ * "a stand-in and SMTP servers, closed after the test" (with a fresh precheck cache).
  *
  * @example
- * const s = settingsOf({ server: `127.0.0.1:${server.port}`, authentication: "basic", username: "u", password: "p" });
- * const err = await rejection(runPrecheck(s, optionsOf(s, { level: "auth" })));
- * expect(err.code).toBe("PRECHECK_AUTH_REJECTED");
+ * precheckTest("wrong password", async ({ smtp }) => {
+ *   const server = await smtp({ users: { u: "p" } });
+ *   const s = settingsOf({ server: `127.0.0.1:${server.port}`, authentication: "basic", username: "u", password: "x" });
+ *   const err = await rejection(runPrecheck(s, optionsOf(s, { level: "auth" })));
+ *   expect(err.code).toBe("PRECHECK_AUTH_REJECTED");
+ * });
  */
+import { test } from "vitest";
 import { DnnSmtpError } from "../../provider/errors";
-import { type ResolvedPrecheckOptions, validatePrecheckOptions } from "../../provider/precheck";
+import {
+  clearPrecheckCache,
+  type ResolvedPrecheckOptions,
+  validatePrecheckOptions,
+} from "../../provider/precheck";
 import {
   type SmtpSettingsInput,
   type SmtpSettingsModel,
   validateSettings,
 } from "../../provider/settings";
+import { type Standin, type StandinOptions, startStandin } from "../../standin/server";
+import {
+  type LineReply,
+  type SmtpServerOptions,
+  startLineServer,
+  startSmtpServer,
+  startTcpPeer,
+  type TestLineServer,
+  type TestSmtpServer,
+  type TestTcpPeer,
+} from "./smtp";
 
 /** Validated settings; scope "global" with hostEmail precheck@example.com unless given. */
 export function settingsOf(
@@ -45,3 +65,54 @@ export async function rejection(promise: Promise<unknown>): Promise<DnnSmtpError
     throw err;
   }
 }
+
+/** The servers a precheck test may start; each starter closes what it started after the test. */
+export interface PrecheckFixtures {
+  /** `smtp-server` on loopback (see startSmtpServer). */
+  smtp: (options?: SmtpServerOptions) => Promise<TestSmtpServer>;
+  /** A raw TCP peer that stays silent or closes at once. */
+  peer: (behaviour: "silent" | "close") => Promise<TestTcpPeer>;
+  /** A raw SMTP peer answering line by line (an echoing server, say). */
+  lineServer: (reply: LineReply) => Promise<TestLineServer>;
+  /** The DNN stand-in, quiet unless told otherwise. */
+  standin: (options?: StandinOptions) => Promise<Standin>;
+  /** Clears the precheck cache before each test (automatic). */
+  freshCache: undefined;
+}
+
+/** A fixture that hands the test a starter and closes every server it started, in reverse. */
+function starter<A extends unknown[], T extends { close(): Promise<void> }>(
+  start: (...args: A) => Promise<T>,
+) {
+  // biome-ignore lint/correctness/noEmptyPattern: vitest reads the fixtures a fixture needs from this pattern
+  return async ({}, use: (fn: (...args: A) => Promise<T>) => Promise<void>) => {
+    const started: T[] = [];
+    try {
+      await use(async (...args: A) => {
+        const server = await start(...args);
+        started.push(server);
+        return server;
+      });
+    } finally {
+      await Promise.all(started.reverse().map((s) => s.close()));
+    }
+  };
+}
+
+/** `test` with the precheck fixtures: `precheckTest("...", async ({ smtp, standin }) => ...)`. */
+export const precheckTest = test.extend<PrecheckFixtures>({
+  smtp: starter(startSmtpServer),
+  peer: starter(startTcpPeer),
+  lineServer: starter(startLineServer),
+  standin: starter((options: StandinOptions = {}) =>
+    startStandin({ port: 0, quiet: true, ...options }),
+  ),
+  freshCache: [
+    // biome-ignore lint/correctness/noEmptyPattern: vitest reads the fixtures a fixture needs from this pattern
+    async ({}, use) => {
+      clearPrecheckCache();
+      await use(undefined);
+    },
+    { auto: true },
+  ],
+});

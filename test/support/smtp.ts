@@ -254,3 +254,65 @@ export async function closedPort(): Promise<number> {
 
 /** A free loopback port (taken from the OS, then released), for servers that need a number up front. */
 export const freePort = closedPort;
+
+/** What a scripted line server answers to one line it received. */
+export type LineReply = (line: string, index: number) => string | undefined;
+
+export interface TestLineServer {
+  readonly host: string;
+  readonly port: number;
+  /** Every line received, in order, over all sessions. */
+  lines(): readonly string[];
+  sessions(): number;
+  close(): Promise<void>;
+}
+
+/**
+ * A raw `net` SMTP peer that answers each line with `reply` (one reply per line; undefined
+ * = say nothing): for servers no SMTP implementation imitates on purpose, such as one that
+ * ECHOES what it received (credentials included) in its replies. Greets with `220`.
+ *
+ * @example
+ * // Accept EHLO with AUTH LOGIN, then echo everything back in a 535.
+ * const echo = await startLineServer((line) =>
+ *   /^EHLO/i.test(line) ? "250-echo\r\n250 AUTH LOGIN" : `535 you said ${line}`);
+ */
+export async function startLineServer(reply: LineReply): Promise<TestLineServer> {
+  const sockets = new Set<Socket>();
+  const received: string[] = [];
+  let sessions = 0;
+  const server: Server = createServer((socket) => {
+    sessions += 1;
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => {});
+    socket.write("220 line server ESMTP\r\n");
+    let buffer = "";
+    socket.on("data", (chunk) => {
+      buffer += chunk.toString("utf8");
+      for (let end = buffer.indexOf("\r\n"); end >= 0; end = buffer.indexOf("\r\n")) {
+        const line = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        received.push(line);
+        const answer = reply(line, received.length - 1);
+        if (answer !== undefined) socket.write(`${answer}\r\n`);
+        if (/^QUIT$/i.test(line)) socket.end();
+      }
+    });
+  });
+  server.on("error", () => {});
+  await new Promise<void>((resolve) => server.listen(0, LOOPBACK, resolve));
+  const address = server.address();
+  if (address === null || typeof address === "string")
+    throw new Error("line server did not get a port");
+  return {
+    host: LOOPBACK,
+    port: address.port,
+    lines: () => [...received],
+    sessions: () => sessions,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
