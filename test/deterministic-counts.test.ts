@@ -72,7 +72,7 @@ describe.skipIf(!examplesInstalled())("the stored provider text", () => {
 });
 
 describe("HTTP requests per resource (requestsPerResource)", () => {
-  test("create: 3 per resource; update: 2; one login per site per run", async () => {
+  test("create and update: 3 per resource (read, write, read back); one login per site per run", async () => {
     const states: Array<{ id: string; inputs: Props; outs: Props }> = [];
     const created = await counted(() =>
       Promise.all(
@@ -98,13 +98,13 @@ describe("HTTP requests per resource (requestsPerResource)", () => {
     // The same run: sessions are open.
     expect(await counted(() => update("relay1.example.com:587"))).toEqual({
       logins: 0,
-      other: 2 * N,
+      other: 3 * N,
     });
-    // A new run (a new plugin process): one login per site, then the same two requests.
+    // A new run (a new plugin process): one login per site, then the same three requests.
     clearSessions();
     expect(await counted(() => update("relay0.example.com:587"))).toEqual({
       logins: N,
-      other: 2 * N,
+      other: 3 * N,
     });
   });
 

@@ -71,10 +71,11 @@ describe.skipIf(!ready)("the real dynamic-provider plugin over gRPC", () => {
     expect(failures).toEqual([]);
     expect(inputs).toMatchObject({
       server: "relay.example.com:2525",
-      connectionLimit: 2,
       onDelete: "revert",
       site: { url: standin.siteUrl("shop") },
     });
+    // Undeclared tuning fields are the site's: not inputs, shown under `held`.
+    expect(inputs).not.toHaveProperty("connectionLimit");
 
     const created = await plugin.create(inputs);
     expect(created.id).toBe(`${standin.siteUrl("shop")}#site`);
@@ -82,6 +83,7 @@ describe.skipIf(!ready)("the real dynamic-provider plugin over gRPC", () => {
       mode: "p",
       apiGeneration: "g2",
       portalName: "Shop",
+      held: { connectionLimit: 2, maxIdleTime: 100000 },
       __provider: provider,
     });
     expect(standin.dump().portals[1]).toMatchObject({

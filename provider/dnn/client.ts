@@ -6,13 +6,14 @@
 import type { z } from "zod";
 import { DnnSmtpError, redact } from "../errors";
 import type { SiteConnection } from "./connection";
-import { type HttpResponse, send, type TransportOptions } from "./http";
+import { type HttpRequest, type HttpResponse, send, type TransportOptions } from "./http";
 import {
-  type ApiGeneration,
-  detectGeneration,
   type GetSmtpSettingsResponse,
   GetSmtpSettingsResponseSchema,
+  type OAuthProvidersResponse,
   OAuthProvidersResponseSchema,
+  type SendTestEmailRequest,
+  type SendTestEmailResponse,
   SendTestEmailResponseSchema,
   type UpdateSmtpSettingsRequest,
   UpdateSmtpSettingsResponseSchema,
@@ -28,10 +29,13 @@ interface Session {
 
 // One login per site and user per process, shared by every resource of the run.
 const sessions = new Map<string, Promise<Session>>();
+// Sites that have answered below 500 once: a later 500 is a failure, not an unknown alias.
+const knownSites = new Set<string>();
 
-/** Forgets every session (tests use it to count logins). */
+/** Forgets every session and known site (tests use it to count logins). */
 export function clearSessions(): void {
   sessions.clear();
+  knownSites.clear();
 }
 
 /** Normalizes a site URL: no trailing slash, no query. Throws a clear error when invalid. */
@@ -127,16 +131,12 @@ export class DnnClient {
     bearer?: string,
   ): Promise<Session> {
     const command = `POST ${this.url(`API/JwtAuth/mobile/${action}`).pathname}`;
-    const response = await send(
-      {
-        method: "POST",
-        url: this.url(`API/JwtAuth/mobile/${action}`),
-        body,
-        headers: bearer ? { authorization: `Bearer ${bearer}` } : undefined,
-        retryServerErrors: true,
-      },
-      this.transport,
-    );
+    const response = await this.request({
+      method: "POST",
+      url: this.url(`API/JwtAuth/mobile/${action}`),
+      body,
+      headers: bearer ? { authorization: `Bearer ${bearer}` } : undefined,
+    });
     if (response.status === 200 && !looksLikeHtml(response)) {
       const json = this.parse(response, command);
       const token = (json as { accessToken?: unknown }).accessToken;
@@ -167,10 +167,15 @@ export class DnnClient {
     if (reason === "bad-credentials")
       throw this.fail(
         "DNN_BAD_CREDENTIALS",
-        `DNN rejected the user name or password of ${JSON.stringify(this.site.username)} at ${where}: check site.username and site.password`,
+        `DNN rejected the user name or password of ${JSON.stringify(this.site.username)} at ${where}: check ${this.sourceOf("username")} and ${this.sourceOf("password")}`,
         { responseCode: 401, command },
       );
     return this.unexpected(response, command);
+  }
+
+  /** Where a credential came from, as the user set it: argument, stack config key or environment variable. */
+  private sourceOf(field: "url" | "username" | "password" | "apiToken"): string {
+    return this.site.sources?.[field] ?? `site.${field}`;
   }
 
   private login(): Promise<Session> {
@@ -237,10 +242,23 @@ export class DnnClient {
         { responseCode: 404, command },
       );
     }
+    if (response.status === 503) {
+      const after = response.headers["retry-after"];
+      const when =
+        typeof after === "string" && after !== ""
+          ? ` (it asks to retry after ${/^\d+$/.test(after) ? `${after} s` : after})`
+          : "";
+      throw this.fail(
+        "DNN_UNAVAILABLE",
+        `${command}: the site is temporarily unavailable (503)${when}: it may be restarting or in maintenance; run \`pulumi up\` again later`,
+        { responseCode: 503, command, transient: true },
+      );
+    }
     let detail = "";
     try {
       const message = (JSON.parse(response.text) as { Message?: unknown }).Message;
-      if (typeof message === "string") detail = `: ${message.slice(0, 300)}`;
+      // Redacted before it is shortened: a cut could leave part of a secret unrecognized.
+      if (typeof message === "string") detail = `: ${redact(message, this.secrets).slice(0, 300)}`;
     } catch {
       // No JSON message to show.
     }
@@ -252,17 +270,76 @@ export class DnnClient {
   }
 
   private forbidden(command: string, controller: Controller): DnnSmtpError {
-    const who = this.site.apiToken ? "the API token" : `user ${JSON.stringify(this.site.username)}`;
+    const who = this.site.apiToken
+      ? `the API token (${this.sourceOf("apiToken")})`
+      : `user ${JSON.stringify(this.site.username)} (${this.sourceOf("username")})`;
     const needs =
-      controller === "host" ? "a superuser (host)" : "a superuser or an administrator of this site";
+      controller === "host"
+        ? "a superuser (host)"
+        : "a superuser or a member of the site's administrator role (the role named in the site's settings, usually Administrators)";
     const hint = this.site.apiToken
-      ? "; API tokens must be User-scope tokens created by a superuser, with API tokens enabled"
+      ? controller === "host"
+        ? "; API tokens must be User-scope tokens of a superuser, with API tokens enabled (DNN 10)"
+        : "; API tokens must be User-scope tokens of a superuser or of an administrator of this site, with API tokens enabled (DNN 10)"
       : "";
     return this.fail(
       "DNN_FORBIDDEN",
       `${command}: DNN denied ${who}: these settings need ${needs}${hint}`,
       { responseCode: 401, command },
     );
+  }
+
+  /**
+   * Sends a request to the site. The first request to a child-site URL is not retried on a
+   * 500: DNN answers 500 for a path that is no site alias (it dereferences a null alias), and
+   * a healthy root site then tells "no such site" from "the site is failing".
+   */
+  private async request(request: HttpRequest): Promise<HttpResponse> {
+    const probe = !knownSites.has(this.base.href) && this.base.pathname.replace(/\/+$/, "") !== "";
+    const response = await send({ ...request, retryServerErrors: !probe }, this.transport);
+    if (response.status < 500) knownSites.add(this.base.href);
+    if (!probe || response.status !== 500) return response;
+    if (await this.rootAnswers()) {
+      throw this.fail(
+        "DNN_UNKNOWN_SITE",
+        `no DNN site answers at ${this.base.href}: the installation at ${this.base.origin} is up, but ${JSON.stringify(this.base.pathname)} is none of its site aliases; check ${this.sourceOf("url")} and the site's aliases`,
+        { responseCode: 500, command: `${request.method} ${request.url.pathname}` },
+      );
+    }
+    return send({ ...request, retryServerErrors: true }, this.transport);
+  }
+
+  /** Whether the installation's root site routes API requests (a GET of the login action answers 405). */
+  private async rootAnswers(): Promise<boolean> {
+    try {
+      const root = await send(
+        { method: "GET", url: new URL("/API/JwtAuth/mobile/login", this.base.origin) },
+        { ...this.transport, maxAttempts: 1 },
+      );
+      return root.status < 500 && !looksLikeHtml(root);
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * After 401, a renewed token and 401 again over plain HTTP: DNN's JWT handler may accept
+   * bearers over HTTPS only (`forceSSL`, its default). The logout action needs nothing but
+   * an authenticated bearer, so its answer tells the two causes apart.
+   */
+  private async jwtRefusedOverHttp(session: Session): Promise<boolean> {
+    if (this.site.apiToken || this.base.protocol !== "http:") return false;
+    const response = await send(
+      {
+        method: "GET",
+        url: this.url("API/JwtAuth/mobile/logout"),
+        headers: { authorization: `Bearer ${session.accessToken}` },
+      },
+      { ...this.transport, maxAttempts: 1 },
+    );
+    // Logged out on success: the next call logs in afresh.
+    sessions.delete(this.sessionKey());
+    return response.status === 401;
   }
 
   /** Calls a Persona Bar action, renewing the session once on 401. */
@@ -278,21 +355,26 @@ export class DnnClient {
     const method = body === undefined ? "GET" : "POST";
     const command = `${method} ${url.pathname}`;
     let session = await this.session();
-    for (let attempt = 1; attempt <= 2; attempt++) {
-      const response = await send(
-        {
-          method,
-          url,
-          body,
-          headers: { authorization: `Bearer ${session.accessToken}` },
-          retryServerErrors: true,
-        },
-        this.transport,
-      );
+    for (let attempt = 1; ; attempt++) {
+      const response = await this.request({
+        method,
+        url,
+        body,
+        headers: { authorization: `Bearer ${session.accessToken}` },
+      });
       if (response.status === 401 && !looksLikeHtml(response)) {
-        if (attempt === 2 || this.site.apiToken) throw this.forbidden(command, controller);
-        session = await this.renew(session);
-        continue;
+        if (attempt === 1 && !this.site.apiToken) {
+          session = await this.renew(session);
+          continue;
+        }
+        if (await this.jwtRefusedOverHttp(session)) {
+          throw this.fail(
+            "DNN_JWT_HTTPS_ONLY",
+            `${command}: the site logs ${JSON.stringify(this.site.username)} in but accepts the JWT over HTTPS only (forceSSL, DNN's default): use an https:// address in ${this.sourceOf("url")}`,
+            { responseCode: 401, command },
+          );
+        }
+        throw this.forbidden(command, controller);
       }
       if (!okStatuses.includes(response.status) || looksLikeHtml(response))
         this.unexpected(response, command);
@@ -308,23 +390,12 @@ export class DnnClient {
       }
       return { status: response.status, data: parsed.data, raw };
     }
-    throw this.forbidden(command, controller);
   }
 
-  /** GetSmtpSettings, and the API generation it reveals. */
-  async getSmtpSettings(
-    controller: Controller = "host",
-  ): Promise<{ settings: GetSmtpSettingsResponse; generation: ApiGeneration }> {
-    const { data, raw } = await this.call(
-      controller,
-      "GetSmtpSettings",
-      GetSmtpSettingsResponseSchema,
-    );
-    let generation = detectGeneration(raw);
-    // The Admin controller never sends hideCoreSettings; a masked password still tells G2.
-    if (controller === "admin" && generation === "g1" && data.site.smtpPassword === "*****")
-      generation = "g2";
-    return { settings: data, generation };
+  /** GetSmtpSettings: the settings of the URL's site, and of the host for the Host controller. */
+  async getSmtpSettings(controller: Controller = "host"): Promise<GetSmtpSettingsResponse> {
+    const { data } = await this.call(controller, "GetSmtpSettings", GetSmtpSettingsResponseSchema);
+    return data;
   }
 
   /** UpdateSmtpSettings; throws when DNN answers `success: false`. */
@@ -351,8 +422,11 @@ export class DnnClient {
     return { providerChanged: data.providerChanged ?? false };
   }
 
-  /** SendTestEmail: DNN sends a mail with the given settings to the calling user. */
-  async sendTestEmail(request: Parameters<DnnSendTestEmail>[0], controller: Controller = "host") {
+  /** SendTestEmail: DNN sends a mail with the given settings (recipient and sender as the DNN version chooses). */
+  async sendTestEmail(
+    request: SendTestEmailRequest,
+    controller: Controller = "host",
+  ): Promise<SendTestEmailResponse> {
     const { data } = await this.call(
       controller,
       "SendTestEmail",
@@ -363,8 +437,8 @@ export class DnnClient {
     return data;
   }
 
-  /** GetSmtpOAuthProviders (G3 only). */
-  async getSmtpOAuthProviders(controller: Controller = "host") {
+  /** GetSmtpOAuthProviders (DNN 9.13+). */
+  async getSmtpOAuthProviders(controller: Controller = "host"): Promise<OAuthProvidersResponse> {
     const { data } = await this.call(
       controller,
       "GetSmtpOAuthProviders",
@@ -373,13 +447,3 @@ export class DnnClient {
     return data;
   }
 }
-
-type DnnSendTestEmail = (request: {
-  smtpServerMode: "h" | "p";
-  smtpServer: string;
-  smtpAuthentication: number;
-  smtpUsername: string;
-  smtpPassword: string;
-  enableSmtpSsl: boolean;
-  authProvider?: string;
-}) => unknown;

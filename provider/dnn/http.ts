@@ -98,12 +98,6 @@ function limitFor(url: URL): Semaphore {
   return limit;
 }
 
-/** Closes idle keep-alive sockets so a process can exit promptly. */
-export function closeIdleConnections(): void {
-  for (const agent of agents.values()) agent.destroy();
-  agents.clear();
-}
-
 function describe(request: HttpRequest): string {
   return `${request.method} ${request.url.origin}${request.url.pathname}`;
 }

@@ -1,31 +1,46 @@
 /**
- * Mapping between the settings model and DNN's Persona Bar DTOs, for all three API
- * generations. Field names and stored forms come from `FIELDS` in settings.ts; response
- * shapes are validated here with zod so a surprise from DNN is a clear error.
+ * Mapping between the settings model and DNN's Persona Bar DTOs, for every DNN version
+ * from 9.2 to 10.x. Nothing here decides by a version label: what a request carries follows
+ * from what the site's GetSmtpSettings answer shows (docs/dnn-versions.md lists the eras).
+ *
+ * - A value sent back to keep what is stored is exactly the value DNN showed, so `*****`
+ *   goes back only where DNN itself showed `*****` (9.11+), and a clear-text password
+ *   (9.2–9.10, also when `hideCoreSettings` is present) goes back verbatim.
+ * - `smtpHostEmail` travels only when the site's answer has it (9.3+).
+ * - `authProvider` travels whenever the site's answer has it (9.13+): with auth type 3, an
+ *   update without it makes DNN overwrite the stored provider with an empty value.
+ *
+ * Response shapes are validated with zod, so a surprise from DNN is a clear error.
  */
 import { z } from "zod";
 import {
   AUTHENTICATION_WIRE,
   AUTHENTICATIONS,
   type Authentication,
+  FIELDS,
   formatServer,
   parseServer,
   type Scope,
   type SmtpSettingsModel,
 } from "../settings";
 
-/** G1: DNN 9.2–9.10, G2: 9.11, G3: 9.13 and 10.x. */
-export type ApiGeneration = "g1" | "g2" | "g3";
 /** `h`: the site uses the global (host) settings; `p`: its own. */
 export type SmtpMode = "h" | "p";
+/** A coarse label of what the site's answers showed (`g1`: clear-text passwords, `g2`: masked, `g3`: OAuth). Informational: nothing is decided by it. */
+export type ApiGeneration = "g1" | "g2" | "g3";
 
-/** What G2/G3 answer in place of a stored password. */
+/** What DNN 9.11+ answers in place of a stored password, and accepts as "keep the stored one". */
 export const MASKED_PASSWORD = "*****";
 
 const text = z
   .string()
   .nullish()
   .transform((s) => s ?? "");
+/** A key some DNN versions do not have: `undefined` when absent, so its absence stays visible. */
+const versionedText = z
+  .string()
+  .nullish()
+  .transform((s) => (s === undefined ? undefined : (s ?? "")));
 const optionalText = z
   .string()
   .nullish()
@@ -42,11 +57,11 @@ const SiteBlockSchema = z.object({
   enableSmtpSsl: flag,
   smtpUserName: text,
   smtpPassword: text,
-  authProvider: z.string().nullish(),
+  authProvider: versionedText,
 });
 
 const HostBlockSchema = SiteBlockSchema.extend({
-  smtpHostEmail: text,
+  smtpHostEmail: versionedText,
   messageSchedulerBatchSize: integer,
 });
 
@@ -65,6 +80,7 @@ export const GetSmtpSettingsResponseSchema = z.object({
   hideCoreSettings: z.boolean().optional(),
 });
 export type GetSmtpSettingsResponse = z.output<typeof GetSmtpSettingsResponseSchema>;
+/** One block of a GetSmtpSettings answer, as DNN showed it. */
 export type WireBlock = z.output<typeof SiteBlockSchema> & {
   smtpHostEmail?: string;
   messageSchedulerBatchSize?: number;
@@ -76,11 +92,23 @@ export const UpdateSmtpSettingsResponseSchema = z.object({
   errors: z.array(z.unknown()).optional(),
 });
 
+/** The SendTestEmail request body: the settings to test, not the stored ones. */
+export interface SendTestEmailRequest {
+  smtpServerMode: SmtpMode;
+  smtpServer: string;
+  smtpAuthentication: number;
+  smtpUsername: string;
+  smtpPassword: string;
+  enableSmtpSsl: boolean;
+  authProvider?: string;
+}
+
 export const SendTestEmailResponseSchema = z.object({
   success: z.boolean(),
   errMessage: text,
   confirmationMessage: text,
 });
+export type SendTestEmailResponse = z.output<typeof SendTestEmailResponseSchema>;
 
 const OAuthProviderSchema = z.object({
   name: z.string(),
@@ -95,26 +123,41 @@ export const OAuthProvidersResponseSchema = z.object({
   host: z.array(OAuthProviderSchema),
   site: z.array(OAuthProviderSchema),
 });
+export type OAuthProvidersResponse = z.output<typeof OAuthProvidersResponseSchema>;
 
-/**
- * G1 has no `hideCoreSettings`; G3 adds `authProvider` to the blocks. That is all a client
- * can see, and it is enough.
- */
-export function detectGeneration(raw: unknown): ApiGeneration {
-  if (typeof raw !== "object" || raw === null) return "g1";
-  const r = raw as Record<string, unknown>;
-  const site = r.site as Record<string, unknown> | undefined;
-  if (site && "authProvider" in site) return "g3";
-  return "hideCoreSettings" in r ? "g2" : "g1";
+/** What a site's answer shows it can do. Learned from each answer, never from a label. */
+export interface SiteFeatures {
+  /** The Host answer has `smtpHostEmail` (DNN 9.3+); unknown (undefined) from the Admin controller. */
+  readonly hostEmail?: boolean;
+  /** The blocks have `authProvider`: OAuth, auth type 3 (DNN 9.13+). */
+  readonly oauth: boolean;
 }
 
-/** A password as a client can know it: G1 shows it, G2/G3 only whether one is set. */
+/** What one GetSmtpSettings answer shows the site can do. */
+export function featuresOf(response: GetSmtpSettingsResponse): SiteFeatures {
+  return {
+    hostEmail: response.host ? response.host.smtpHostEmail !== undefined : undefined,
+    oauth: response.site.authProvider !== undefined,
+  };
+}
+
+/** A coarse label for the outputs and messages; decisions use `featuresOf` and the values shown. */
+export function generationOf(response: GetSmtpSettingsResponse): ApiGeneration {
+  if (featuresOf(response).oauth) return "g3";
+  const passwords = [response.site.smtpPassword, response.host?.smtpPassword ?? ""];
+  return passwords.includes(MASKED_PASSWORD) ? "g2" : "g1";
+}
+
+/**
+ * A password as a client can know it: `clear` when DNN showed it (9.2–9.10), `masked` when
+ * DNN showed `*****` for it (9.11+), `unset` when DNN showed none.
+ */
 export type ObservedPassword =
   | { readonly state: "clear"; readonly value: string }
-  | { readonly state: "set" }
+  | { readonly state: "masked" }
   | { readonly state: "unset" };
 
-/** The settings one scope of a site holds, in model terms. */
+/** The settings one scope of a site holds, in model terms, with the block DNN showed. */
 export interface ObservedSettings {
   readonly server: string;
   readonly connectionLimit: number;
@@ -126,6 +169,8 @@ export interface ObservedSettings {
   readonly hostEmail?: string;
   readonly messageBatchSize?: number;
   readonly oauthProvider?: string;
+  /** The block exactly as DNN showed it: what a request that keeps these settings sends back. */
+  readonly shown: WireBlock;
 }
 
 function observedAuthentication(stored: string): Authentication | string {
@@ -135,14 +180,13 @@ function observedAuthentication(stored: string): Authentication | string {
   return found ?? stored;
 }
 
-function observedPassword(wire: string, generation: ApiGeneration): ObservedPassword {
-  if (generation === "g1")
-    return wire === "" ? { state: "unset" } : { state: "clear", value: wire };
-  return wire === "" ? { state: "unset" } : { state: "set" };
+function observedPassword(shown: string): ObservedPassword {
+  if (shown === "") return { state: "unset" };
+  return shown === MASKED_PASSWORD ? { state: "masked" } : { state: "clear", value: shown };
 }
 
 /** Reads one block of a GetSmtpSettings answer into model terms. */
-export function fromWire(block: WireBlock, generation: ApiGeneration): ObservedSettings {
+export function fromWire(block: WireBlock): ObservedSettings {
   const address = parseServer(block.smtpServer);
   return {
     // A stored server we could not parse is shown as stored, so drift stays visible.
@@ -151,14 +195,12 @@ export function fromWire(block: WireBlock, generation: ApiGeneration): ObservedS
     maxIdleTime: block.smtpMaxIdleTime,
     authentication: observedAuthentication(block.smtpAuthentication),
     username: block.smtpUserName === "" ? undefined : block.smtpUserName,
-    password: observedPassword(block.smtpPassword, generation),
+    password: observedPassword(block.smtpPassword),
     enableSsl: block.enableSmtpSsl,
-    hostEmail:
-      block.smtpHostEmail === undefined || block.smtpHostEmail === ""
-        ? undefined
-        : block.smtpHostEmail,
+    hostEmail: block.smtpHostEmail ? block.smtpHostEmail : undefined,
     messageBatchSize: block.messageSchedulerBatchSize,
     oauthProvider: block.authProvider ? block.authProvider : undefined,
+    shown: block,
   };
 }
 
@@ -183,72 +225,121 @@ export interface UpdateSmtpSettingsRequest {
   authProviderSettings?: Record<string, string>;
 }
 
-export interface ToWireOptions {
-  readonly generation: ApiGeneration;
-  /** The host values DNN holds, written back unchanged when the model leaves them out. */
-  readonly currentHost?: Pick<ObservedSettings, "hostEmail" | "messageBatchSize">;
+/** The values one UpdateSmtpSettings request stores, before the site's features shape it. */
+export interface WireValues {
+  readonly smtpServer: string;
+  readonly smtpConnectionLimit: string;
+  readonly smtpMaxIdleTime: string;
+  readonly smtpAuthentication: number;
+  readonly smtpUsername: string;
+  readonly smtpPassword: string;
+  readonly enableSmtpSsl: boolean;
+  readonly smtpHostEmail?: string;
+  readonly messageSchedulerBatchSize?: number;
+  readonly authProvider?: string;
+  readonly authProviderSettings?: Record<string, string>;
+}
+
+/** DNN's request property of each model field, read from `FIELDS`. */
+const KEY = Object.fromEntries(Object.entries(FIELDS).map(([f, d]) => [f, d.requestKey])) as {
+  readonly [F in keyof typeof FIELDS]: (typeof FIELDS)[F]["requestKey"];
+};
+
+/**
+ * The values that store `settings`. The password is always the declared value: `*****`
+ * would let a changed server silently reuse the stored password. Fields the model leaves
+ * undeclared (the tuning fields and `hostEmail`) take what the site holds (`found`).
+ */
+export function declaredValues(
+  settings: SmtpSettingsModel,
+  found: ObservedSettings | undefined,
+): WireValues {
+  const shown = found?.shown;
+  const values: Record<string, unknown> = {
+    [KEY.server]: settings.server,
+    [KEY.connectionLimit]: String(settings.connectionLimit ?? shown?.smtpConnectionLimit ?? ""),
+    [KEY.maxIdleTime]: String(settings.maxIdleTime ?? shown?.smtpMaxIdleTime ?? ""),
+    [KEY.authentication]: AUTHENTICATION_WIRE[settings.authentication],
+    [KEY.username]: settings.username ?? "",
+    [KEY.password]: settings.password ?? "",
+    [KEY.enableSsl]: settings.enableSsl,
+    [KEY.hostEmail]: settings.hostEmail ?? shown?.smtpHostEmail,
+    [KEY.messageBatchSize]: settings.messageBatchSize ?? shown?.messageSchedulerBatchSize,
+    [KEY.oauth]: settings.oauth?.provider,
+    authProviderSettings: settings.oauth?.settings,
+  };
+  return values as unknown as WireValues;
 }
 
 /**
- * The request that stores `settings` in their scope. The password is always the real
- * value: sending `*****` would let a changed server silently reuse the stored password.
+ * The values that store a block again exactly as DNN showed it (a password included: `*****`
+ * only when DNN showed `*****`). An OAuth configuration keeps its provider, and an empty
+ * settings map changes none of the provider's settings (so its consent stays).
  */
-export function toWire(
-  settings: SmtpSettingsModel,
-  options: ToWireOptions,
+export function shownValues(block: WireBlock): WireValues {
+  const auth = Number.parseInt(block.smtpAuthentication, 10);
+  return {
+    smtpServer: block.smtpServer,
+    smtpConnectionLimit: String(block.smtpConnectionLimit),
+    smtpMaxIdleTime: String(block.smtpMaxIdleTime),
+    smtpAuthentication: Number.isInteger(auth) ? auth : 0,
+    smtpUsername: block.smtpUserName,
+    smtpPassword: block.smtpPassword,
+    enableSmtpSsl: block.enableSmtpSsl,
+    smtpHostEmail: block.smtpHostEmail,
+    messageSchedulerBatchSize: block.messageSchedulerBatchSize,
+    authProvider: block.authProvider,
+    authProviderSettings: {},
+  };
+}
+
+/**
+ * The one UpdateSmtpSettings request builder. Host-only keys travel in mode `h` only, and
+ * only those the site's answer has; the OAuth keys travel whenever the site has OAuth.
+ */
+export function updateRequest(
+  values: WireValues,
+  mode: SmtpMode,
+  features: SiteFeatures,
 ): UpdateSmtpSettingsRequest {
   const request: UpdateSmtpSettingsRequest = {
-    smtpServerMode: settings.scope === "global" ? "h" : "p",
-    smtpServer: settings.server,
-    smtpConnectionLimit: String(settings.connectionLimit),
-    smtpMaxIdleTime: String(settings.maxIdleTime),
-    smtpAuthentication: AUTHENTICATION_WIRE[settings.authentication],
-    smtpUsername: settings.username ?? "",
-    smtpPassword: settings.password ?? "",
-    enableSmtpSsl: settings.enableSsl,
+    smtpServerMode: mode,
+    smtpServer: values.smtpServer,
+    smtpConnectionLimit: values.smtpConnectionLimit,
+    smtpMaxIdleTime: values.smtpMaxIdleTime,
+    smtpAuthentication: values.smtpAuthentication,
+    smtpUsername: values.smtpUsername,
+    smtpPassword: values.smtpPassword,
+    enableSmtpSsl: values.enableSmtpSsl,
   };
-  if (settings.scope === "global") {
-    request.smtpHostEmail = settings.hostEmail ?? options.currentHost?.hostEmail ?? "";
-    request.messageSchedulerBatchSize =
-      settings.messageBatchSize ?? options.currentHost?.messageBatchSize;
+  if (mode === "h") {
+    if (features.hostEmail && values.smtpHostEmail !== undefined)
+      request.smtpHostEmail = values.smtpHostEmail;
+    if (values.messageSchedulerBatchSize !== undefined)
+      request.messageSchedulerBatchSize = values.messageSchedulerBatchSize;
   }
-  if (options.generation === "g3") {
-    request.authProvider = settings.oauth?.provider ?? "";
-    if (settings.oauth) request.authProviderSettings = settings.oauth.settings;
+  if (features.oauth) {
+    request.authProvider = values.authProvider ?? "";
+    request.authProviderSettings = values.authProviderSettings ?? {};
   }
   return request;
 }
 
-/**
- * A request that stores `observed` unchanged but with another mode. Used to undo DNN's
- * mode flip and to revert a site to the global settings. The password is the one thing a
- * G2/G3 client cannot read back, so there (and only there) `*****` keeps it as stored.
- */
-export function keepAsStored(
-  observed: ObservedSettings,
+/** The SendTestEmail request that tests `settings` (never `*****`: DNN would swap in a stored password). */
+export function testEmailRequest(
+  settings: SmtpSettingsModel,
   mode: SmtpMode,
-): UpdateSmtpSettingsRequest {
-  const password =
-    observed.password.state === "clear"
-      ? observed.password.value
-      : observed.password.state === "set"
-        ? MASKED_PASSWORD
-        : "";
-  const auth = AUTHENTICATIONS.find((a) => a === observed.authentication);
-  const request: UpdateSmtpSettingsRequest = {
+  features: SiteFeatures,
+): SendTestEmailRequest {
+  const values = declaredValues(settings, undefined);
+  const request: SendTestEmailRequest = {
     smtpServerMode: mode,
-    smtpServer: observed.server,
-    smtpConnectionLimit: String(observed.connectionLimit),
-    smtpMaxIdleTime: String(observed.maxIdleTime),
-    smtpAuthentication: auth ? AUTHENTICATION_WIRE[auth] : 0,
-    smtpUsername: observed.username ?? "",
-    smtpPassword: password,
-    enableSmtpSsl: observed.enableSsl,
+    smtpServer: values.smtpServer,
+    smtpAuthentication: values.smtpAuthentication,
+    smtpUsername: values.smtpUsername,
+    smtpPassword: values.smtpPassword,
+    enableSmtpSsl: values.enableSmtpSsl,
   };
-  // Host-only keys travel only when the observed settings are the host's.
-  if (observed.messageBatchSize !== undefined) {
-    request.smtpHostEmail = observed.hostEmail ?? "";
-    request.messageSchedulerBatchSize = observed.messageBatchSize;
-  }
+  if (features.oauth) request.authProvider = values.authProvider ?? "";
   return request;
 }

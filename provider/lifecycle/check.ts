@@ -5,6 +5,7 @@
 import { siteBaseUrl } from "../dnn/client";
 import { resolveSite, type SiteInputs, type SiteSources } from "../dnn/connection";
 import { DnnSmtpError, type FieldProblem } from "../errors";
+import { ON_DELETE, type OnDelete, USE_GLOBAL_ON_DELETE, type UseGlobalOnDelete } from "../model";
 import {
   PrecheckOptionsSchema,
   type ResolvedPrecheckOptions,
@@ -77,13 +78,8 @@ export const MAX_API_TOKEN_LENGTH = 4096;
 export const MIN_SITE_TIMEOUT_MS = 100;
 export const MAX_SITE_TIMEOUT_MS = 600_000;
 
-export const ON_DELETE = ["retain", "revert", "restore"] as const;
-/** `retain`: leave the values; `revert`: the site uses the global settings again; `restore`: write back what was there before. */
-export type OnDelete = (typeof ON_DELETE)[number];
-
-export const USE_GLOBAL_ON_DELETE = ["retain", "restore"] as const;
-/** `retain` (default): the site stays on the global settings; `restore`: it gets back the mode it had. */
-export type UseGlobalOnDelete = (typeof USE_GLOBAL_ON_DELETE)[number];
+// The onDelete values are public vocabulary: declared in model.ts (no zod there).
+export { ON_DELETE, type OnDelete, USE_GLOBAL_ON_DELETE, type UseGlobalOnDelete } from "../model";
 
 /** `onDelete` as declared, or its default: `revert` for site scope, `retain` for global. */
 export function onDeleteOf(props: ResourceProps): unknown {

@@ -8,9 +8,15 @@ import { knownSiteSecrets, resolveConnection, type SiteInputs } from "../dnn/con
 import {
   type ApiGeneration,
   blockFor,
+  featuresOf,
   fromWire,
   type GetSmtpSettingsResponse,
+  generationOf,
   type ObservedSettings,
+  type SiteFeatures,
+  type SmtpMode,
+  shownValues,
+  updateRequest,
 } from "../dnn/wire";
 import { DnnSmtpError, redact } from "../errors";
 import type { Scope } from "../settings";
@@ -53,8 +59,36 @@ export async function guarded<T>(props: ResourceProps, work: () => Promise<T>): 
         : new Error(message);
     // The stack repeats the message; the plugin prints it on failure.
     clean.stack = `${clean.name}: ${message}`;
+    // A write that stopped part-way carries the state to record (see partialWrite).
+    const partial = error as Partial<PartialWrite>;
+    if (partial.id !== undefined && partial.properties !== undefined) {
+      Object.assign(clean, { id: partial.id, properties: partial.properties, reasons: [message] });
+    }
     throw clean;
   }
+}
+
+/**
+ * What the dynamic-provider plugin records when a create or update fails after writing:
+ * the resource is kept with these properties and an initialization error, and the engine
+ * updates it on the next `pulumi up`, whose update finds the repair to do in `properties`.
+ */
+export interface PartialWrite {
+  readonly id: string;
+  readonly properties: Record<string, unknown>;
+}
+
+/** The error of a write that stopped part-way: the sentence says what was already written. */
+export function partialWrite(
+  message: string,
+  record: PartialWrite,
+  cause: unknown,
+): DnnSmtpError & PartialWrite {
+  const transient = cause instanceof DnnSmtpError && cause.transient;
+  return Object.assign(
+    new DnnSmtpError("DNN_PARTIAL_WRITE", message, { transient, cause }),
+    record,
+  );
 }
 
 /** The DNN client for a resource's site, credentials resolved from args, config or env. */
@@ -70,34 +104,35 @@ export function clientFor(props: ResourceProps): DnnClient {
 // Site administrators cannot use the Host controller; remember who fell back to Admin.
 const adminOnly = new Set<string>();
 
-/** The controller that answered this client before: "admin" for a site administrator. */
-export function knownController(client: DnnClient): Controller {
-  return adminOnly.has(`${client.base.href}|${client.site.username}`) ? "admin" : "host";
-}
-
-/** One GetSmtpSettings answer, with the API generation and controller that gave it. */
+/** One GetSmtpSettings answer, what it shows the site can do, and the controller that gave it. */
 export interface SiteView {
   readonly response: GetSmtpSettingsResponse;
+  readonly features: SiteFeatures;
   readonly generation: ApiGeneration;
   readonly controller: Controller;
+}
+
+async function viewThrough(client: DnnClient, controller: Controller): Promise<SiteView> {
+  const response = await client.getSmtpSettings(controller);
+  return {
+    response,
+    features: featuresOf(response),
+    generation: generationOf(response),
+    controller,
+  };
 }
 
 /** Reads the site's settings; for site scope, administrators fall back to the Admin controller. */
 export async function view(client: DnnClient, scope: Scope): Promise<SiteView> {
   const key = `${client.base.href}|${client.site.username}`;
-  if (scope === "site" && adminOnly.has(key)) {
-    const r = await client.getSmtpSettings("admin");
-    return { response: r.settings, generation: r.generation, controller: "admin" };
-  }
+  if (scope === "site" && adminOnly.has(key)) return viewThrough(client, "admin");
   try {
-    const r = await client.getSmtpSettings("host");
-    return { response: r.settings, generation: r.generation, controller: "host" };
+    return await viewThrough(client, "host");
   } catch (error) {
     if (scope !== "site" || !(error instanceof DnnSmtpError) || error.code !== "DNN_FORBIDDEN")
       throw error;
     adminOnly.add(key);
-    const r = await client.getSmtpSettings("admin");
-    return { response: r.settings, generation: r.generation, controller: "admin" };
+    return viewThrough(client, "admin");
   }
 }
 
@@ -111,5 +146,38 @@ export function observedOf(site: SiteView, scope: Scope): ObservedSettings {
       { field: "site.username" },
     );
   }
-  return fromWire(block, site.generation);
+  return fromWire(block);
+}
+
+/**
+ * Stores a block again exactly as DNN showed it, with another mode: how a site is switched
+ * between its own and the global settings without changing any stored value. The Admin
+ * controller writes the site's keys only, whoever calls it.
+ */
+export async function keepSite(client: DnnClient, site: SiteView, mode: SmtpMode): Promise<void> {
+  const request = updateRequest(shownValues(site.response.site), mode, site.features);
+  await client.updateSmtpSettings(request, "admin");
+}
+
+// Writes to one site wait for each other within this process: two resources on the same
+// site (the global settings written through the root site, and the root site's own) would
+// otherwise interleave a read and a mode fix-up with the other's write.
+const siteQueues = new Map<string, Promise<unknown>>();
+
+/** Runs `work` when no other work holds any of these sites (keys taken in one order, so no deadlock). */
+export async function withSites<T>(keys: readonly string[], work: () => Promise<T>): Promise<T> {
+  const sorted = [...new Set(keys)].sort();
+  const previous = sorted.map((k) => siteQueues.get(k) ?? Promise.resolve());
+  let release = () => {};
+  const mine = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  for (const k of sorted) siteQueues.set(k, mine);
+  try {
+    await Promise.all(previous.map((p) => p.catch(() => undefined)));
+    return await work();
+  } finally {
+    release();
+    for (const k of sorted) if (siteQueues.get(k) === mine) siteQueues.delete(k);
+  }
 }

@@ -147,13 +147,13 @@ describe("diff", () => {
   test("a password change is a change", async () => {
     expect((await lifecycle.diff("id", base, { ...base, password: "other" })).changes).toBe(true);
   });
-  test("scope and site URL replace", async () => {
-    expect((await lifecycle.diff("id", base, { ...base, scope: "global" })).replaces).toEqual([
-      "scope",
-    ]);
-    expect(
-      (await lifecycle.diff("id", base, { ...base, site: { url: "http://y.example/" } })).replaces,
-    ).toEqual(["site"]);
+  test("scope and site URL changes are moves (updates), never replaces", async () => {
+    const scope = await lifecycle.diff("id", base, { ...base, scope: "global" });
+    expect(scope).toMatchObject({ changes: true, replaces: [], deleteBeforeReplace: false });
+    expect(scope.changedKeys).toContain("scope");
+    const url = await lifecycle.diff("id", base, { ...base, site: { url: "http://y.example/" } });
+    expect(url).toMatchObject({ changes: true, replaces: [] });
+    expect(url.changedKeys).toContain("site.url");
   });
   test("a site switched to the global settings by hand is drift", async () => {
     expect((await lifecycle.diff("id", { ...base, mode: "h" }, base)).changes).toBe(true);
@@ -269,8 +269,8 @@ describe.each(GENERATIONS)("create, read, update, delete on %s", (generation) =>
     const updated = await lifecycle.update(id, refreshed.props, inputs);
     expect(updated.outs).toMatchObject({ server: "relay.example.com:2525", mode: "p" });
     expect(s.dump().portals[1]).toMatchObject(await storedShop());
-    // One write and one read-back per update of a site.
-    expect(s.requests.count((r) => r.path.includes("/API/PersonaBar/"))).toBe(2);
+    // A read first (what the site can store and holds, learned afresh), one write, one read-back.
+    expect(s.requests.count((r) => r.path.includes("/API/PersonaBar/"))).toBe(3);
 
     async function storedShop() {
       return {

@@ -1,34 +1,33 @@
 /**
  * What the UseGlobalSmtpSettings resource does in each lifecycle step: it holds one site on
- * the global settings (DNN mode `h`). The site's own stored values are left alone, as DNN's
- * UI leaves them when a host switches a site to "Global".
+ * the global settings (DNN mode `h`). The site's own stored values are left exactly as DNN
+ * shows them, as DNN's UI leaves them when a host switches a site to "Global".
  */
-import type * as pulumi from "@pulumi/pulumi";
 import type { DnnClient } from "../dnn/client";
-import { type ApiGeneration, keepAsStored, type SmtpMode } from "../dnn/wire";
+import type { ApiGeneration, SmtpMode } from "../dnn/wire";
 import { DnnSmtpError } from "../errors";
+import type { UseGlobalOnDelete } from "./check";
 import { compact, isUnknown, same } from "./props";
-import { clientFor, guarded, observedOf, type ResourceProps, view } from "./site";
+import { clientFor, keepSite, partialWrite, type ResourceProps, type SiteView, view } from "./site";
+import { differingKeys, idOf, lifecycleOf } from "./skeleton";
 
 export { checkUseGlobal as check, USE_GLOBAL_ON_DELETE, type UseGlobalOnDelete } from "./check";
 
-import type { UseGlobalOnDelete } from "./check";
-
-type Inputs = ResourceProps & { onDelete?: UseGlobalOnDelete };
-type State = Inputs & {
+export type Inputs = ResourceProps & { onDelete?: UseGlobalOnDelete };
+export type State = Inputs & {
   mode?: SmtpMode;
   previousMode?: SmtpMode;
   portalName?: string;
   apiGeneration?: ApiGeneration;
 };
 
-/** Puts the site in mode `h` unless it is already; returns what DNN then reports. */
-async function holdOnGlobal(client: DnnClient) {
+const ID_SUFFIX = "use-global";
+const OUTPUT_ONLY_KEYS: readonly string[] = ["mode", "previousMode", "portalName", "apiGeneration"];
+
+/** Puts the site in mode `h` unless it is already; returns what DNN showed before and after. */
+async function holdOnGlobal(client: DnnClient): Promise<{ before: SiteView; after: SiteView }> {
   const before = await view(client, "site");
-  if (before.response.smtpServerMode !== "h") {
-    // The Admin controller writes the mode and the site's keys only; the keys go back as stored.
-    await client.updateSmtpSettings(keepAsStored(observedOf(before, "site"), "h"), "admin");
-  }
+  if (before.response.smtpServerMode !== "h") await keepSite(client, before, "h");
   const after = await view(client, "site");
   if (after.response.smtpServerMode !== "h") {
     throw new DnnSmtpError(
@@ -39,11 +38,7 @@ async function holdOnGlobal(client: DnnClient) {
   return { before, after };
 }
 
-function outputs(
-  props: Inputs,
-  after: Awaited<ReturnType<typeof holdOnGlobal>>["after"],
-  extra: Partial<State>,
-): State {
+function outputs(props: Inputs, after: SiteView, extra: Partial<State>): State {
   return compact({
     ...props,
     mode: after.response.smtpServerMode,
@@ -53,59 +48,60 @@ function outputs(
   });
 }
 
-export async function diff(
-  _id: string,
-  olds: State,
-  news: Inputs,
-): Promise<pulumi.dynamic.DiffResult> {
-  const replaces = isUnknown(news.site) || olds.site?.url !== news.site?.url ? ["site"] : [];
-  const changed = ["site", "sitePassword", "siteApiToken", "onDelete"].filter(
-    (k) => isUnknown(news[k]) || !same(olds[k], news[k]),
-  );
-  // A site put on its own settings by hand is the drift this resource exists for.
-  if (olds.mode !== undefined && olds.mode !== "h") changed.push("mode");
-  return {
-    changes: changed.length > 0 || replaces.length > 0,
-    replaces,
-    deleteBeforeReplace: replaces.length > 0,
-  };
+/** `restore` gives the site back its own settings when it had them before; `retain` leaves it. */
+async function release(client: DnnClient, state: State): Promise<void> {
+  if (state.onDelete !== "restore" || state.previousMode !== "p") return;
+  const now = await view(client, "site");
+  if (now.response.smtpServerMode === "h") await keepSite(client, now, "p");
 }
 
-export async function create(props: Inputs): Promise<pulumi.dynamic.CreateResult> {
-  return guarded(props, async () => {
-    const { before, after } = await holdOnGlobal(clientFor(props));
-    return {
-      id: `${props.site?.url}#use-global`,
-      outs: outputs(props, after, { previousMode: before.response.smtpServerMode }),
-    };
-  });
-}
-
-export async function read(id: string, props: State): Promise<pulumi.dynamic.ReadResult> {
-  return guarded(props, async () => {
-    const now = await view(clientFor(props), "site");
-    return { id, props: outputs(props, now, {}) };
-  });
-}
-
-export async function update(
-  _id: string,
-  olds: State,
-  news: Inputs,
-): Promise<pulumi.dynamic.UpdateResult> {
-  return guarded(news, async () => {
-    const { after } = await holdOnGlobal(clientFor(news));
-    return { outs: outputs(news, after, { previousMode: olds.previousMode }) };
-  });
-}
-
-export async function remove(_id: string, props: State): Promise<void> {
-  if (props.onDelete !== "restore" || props.previousMode !== "p") return;
-  await guarded(props, async () => {
-    const client = clientFor(props);
-    const now = await view(client, "site");
-    if (now.response.smtpServerMode === "h") {
-      await client.updateSmtpSettings(keepAsStored(observedOf(now, "site"), "p"), "admin");
+const lifecycle = lifecycleOf<Inputs, State>({
+  idSuffix: () => ID_SUFFIX,
+  outputOnlyKeys: OUTPUT_ONLY_KEYS,
+  changedKeys(olds, news) {
+    const changed = differingKeys(
+      ["sitePassword", "siteApiToken", "onDelete"],
+      olds,
+      news,
+      isUnknown,
+    );
+    if (isUnknown(news.site) || !same(olds.site, news.site)) changed.push("site");
+    // A site put on its own settings by hand is the drift this resource exists for.
+    if (olds.mode !== undefined && olds.mode !== "h") changed.push("mode");
+    return changed;
+  },
+  async create(client, props) {
+    const { before, after } = await holdOnGlobal(client);
+    return outputs(props, after, { previousMode: before.response.smtpServerMode });
+  },
+  async read(client, props) {
+    return outputs(props, await view(client, "site"), {});
+  },
+  /** A URL change holds the new site first, then releases the old one (another site, or the same under another name). */
+  async update(client, olds, news) {
+    const moved = olds.site?.url !== news.site?.url;
+    const { before, after } = await holdOnGlobal(client);
+    const outs = outputs(news, after, {
+      previousMode: moved ? before.response.smtpServerMode : olds.previousMode,
+    });
+    if (!moved) return outs;
+    try {
+      const oldClient = clientFor(olds);
+      const there = await view(oldClient, "site");
+      const sameSite =
+        there.response.portalName === after.response.portalName &&
+        same(there.response.site, after.response.site);
+      if (!sameSite) await release(oldClient, olds);
+    } catch (error) {
+      throw partialWrite(
+        `${news.site?.url} now uses the global settings, but applying onDelete "${olds.onDelete}" to ${olds.site?.url} failed: ${(error as Error).message}; run \`pulumi up\` again, or set it by hand`,
+        { id: idOf(news, ID_SUFFIX), properties: { ...outs } },
+        error,
+      );
     }
-  });
-}
+    return outs;
+  },
+  remove: release,
+});
+
+export const { diff, create, read, update, remove } = lifecycle;
