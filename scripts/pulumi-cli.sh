@@ -8,7 +8,7 @@
 #                                         defines `pulumi_offline_env` (see below)
 #   source scripts/pulumi-cli.sh --offline   also runs `pulumi_offline_env`
 #   bash scripts/pulumi-cli.sh --check-langhost
-#                                         gofmt -l and go vet of our language host's Go package
+#                                         gofmt -l, go vet and go test of our language host's Go package
 #                                         (npm test runs it; same Go caches as the build)
 #
 # Order of preference
@@ -299,7 +299,8 @@ _pcli_build_yaml() {
 }
 
 # --------------------------------------------------------------------------------------------
-# --check-langhost: gofmt -l (must print nothing) and go vet of scripts/pulumi-cli/langhost, with
+# --check-langhost: gofmt -l (must print nothing), go vet and go test (its *_test.go files: the
+# dependency listing on a made-up project) of scripts/pulumi-cli/langhost, with
 # the build's Go caches (-trimpath as the build, so compiled dependencies are shared) and
 # -mod=readonly (go.mod and go.sum must already be complete). Without Go: skipped, an error
 # under CI=true.
@@ -329,8 +330,8 @@ _pcli_check_langhost() (
     log "gofmt: not formatted (run gofmt -w on them): $unformatted"
     return 1
   fi
-  (cd "$langhost_dir" && go vet ./...)
-  log "langhost: gofmt and go vet clean ($((SECONDS - started))s)"
+  (cd "$langhost_dir" && go vet ./... && go test ./... >&2)
+  log "langhost: gofmt, go vet and go test clean ($((SECONDS - started))s)"
 )
 
 # --------------------------------------------------------------------------------------------
