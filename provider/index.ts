@@ -8,10 +8,38 @@
  * ```
  */
 
-export type { ApiGeneration, SmtpMode } from "./dnn/wire";
+// The public declaration files import no zod: everything here comes from modules whose
+// declarations are plain TypeScript (model.ts, errors.ts, resources/, policy/), and the two
+// values from settings.ts are re-declared with plain types (test/new-user-cli.test.ts
+// compiles a program against the packed package with `pulumi new`'s tsconfig).
+import type { FieldProblem } from "./errors";
+import type { FieldInfo, SettingsField, SmtpSettingsModel } from "./model";
+import * as settings from "./settings";
+
 export { DnnSmtpError, ERROR_CODES, type ErrorCode, type FieldProblem } from "./errors";
-export { ON_DELETE, type OnDelete } from "./lifecycle/smtp-settings";
-export { USE_GLOBAL_ON_DELETE, type UseGlobalOnDelete } from "./lifecycle/use-global";
+export {
+  type ApiGeneration,
+  AUTHENTICATIONS,
+  type Authentication,
+  DEFAULT_CONNECTION_LIMIT,
+  DEFAULT_MAX_IDLE_TIME_MS,
+  DEFAULT_MESSAGE_BATCH_SIZE,
+  DEFAULT_SMTP_PORT,
+  type FieldInfo,
+  type OAuthArgs,
+  ON_DELETE,
+  type OnDelete,
+  type PrecheckArgs,
+  type PreviousSettingsOutput,
+  SCOPES,
+  type Scope,
+  type SettingsField,
+  type SmtpMode,
+  type SmtpSettingsInput,
+  type SmtpSettingsModel,
+  USE_GLOBAL_ON_DELETE,
+  type UseGlobalOnDelete,
+} from "./model";
 export {
   checkSmtpSettings,
   DEFAULT_PRODUCTION_STACKS,
@@ -31,28 +59,27 @@ export {
   SITE_USES,
   type SiteMailArgs,
 } from "./resources/mail-configuration";
-export {
-  type PrecheckArgs,
-  type SiteArgs,
-  SmtpSettings,
-  type SmtpSettingsArgs,
-} from "./resources/smtp-settings";
+export type { SiteArgs } from "./resources/site-props";
+export { SmtpSettings, type SmtpSettingsArgs } from "./resources/smtp-settings";
 export {
   UseGlobalSmtpSettings,
   type UseGlobalSmtpSettingsArgs,
 } from "./resources/use-global-settings";
-export {
-  AUTHENTICATIONS,
-  type Authentication,
-  DEFAULT_CONNECTION_LIMIT,
-  DEFAULT_MAX_IDLE_TIME_MS,
-  DEFAULT_MESSAGE_BATCH_SIZE,
-  DEFAULT_SMTP_PORT,
-  FIELDS,
-  SCOPES,
-  type Scope,
-  SettingsSchema,
-  type SmtpSettingsInput,
-  type SmtpSettingsModel,
-  validateSettings,
-} from "./settings";
+
+/** Per settings field: the key DNN stores it under, the request key, and the scopes that take it. */
+export const FIELDS: Readonly<Record<SettingsField, FieldInfo>> = settings.FIELDS;
+
+/** What `validateSettings` answers: the normalized settings, or one problem per field. */
+export type ValidationResult =
+  | { readonly ok: true; readonly value: SmtpSettingsModel }
+  | { readonly ok: false; readonly problems: readonly FieldProblem[] };
+
+/**
+ * Validates settings as `check` does, without any network call.
+ *
+ * @example
+ * const r = validateSettings({ scope: "global", server: "relay.example.com:587" });
+ * if (!r.ok) console.error(r.problems);
+ */
+export const validateSettings: (raw: unknown) => ValidationResult = (raw) =>
+  settings.validateSettings(raw);

@@ -6,15 +6,31 @@
  */
 import { z } from "zod";
 import type { FieldProblem } from "./errors";
+import {
+  AUTHENTICATIONS,
+  type Authentication,
+  DEFAULT_SMTP_PORT,
+  SCOPES,
+  type Scope,
+  type SettingsField,
+  type SmtpSettingsModel,
+} from "./model";
 
-/** DNN sends to port 25 when the server string has no port. */
-export const DEFAULT_SMTP_PORT = 25;
-/** DNN's default `SMTPConnectionLimit`. */
-export const DEFAULT_CONNECTION_LIMIT = 2;
-/** DNN's default `SMTPMaxIdleTime`, in milliseconds. */
-export const DEFAULT_MAX_IDLE_TIME_MS = 100_000;
-/** DNN's default `MessageSchedulerBatchSize` (global scope only). */
-export const DEFAULT_MESSAGE_BATCH_SIZE = 50;
+// The plain vocabulary lives in model.ts (no zod in the public declaration files).
+export {
+  AUTHENTICATIONS,
+  type Authentication,
+  DEFAULT_CONNECTION_LIMIT,
+  DEFAULT_MAX_IDLE_TIME_MS,
+  DEFAULT_MESSAGE_BATCH_SIZE,
+  DEFAULT_SMTP_PORT,
+  type FieldInfo,
+  SCOPES,
+  type Scope,
+  type SettingsField,
+  type SmtpSettingsInput,
+  type SmtpSettingsModel,
+} from "./model";
 /** DNN parses the numeric settings as .NET `int`. */
 export const INT32_MAX = 2_147_483_647;
 /** Longest text accepted for a host name, user name, password or email. */
@@ -27,12 +43,6 @@ export const MAX_OAUTH_VALUE_LENGTH = 4096;
 export const MAX_OAUTH_SETTINGS = 32;
 /** The password DNN 9.11+ reads as "keep the stored password" (and older versions store as is). */
 export const PASSWORD_PLACEHOLDER = "*****";
-
-export const SCOPES = ["global", "site"] as const;
-export type Scope = (typeof SCOPES)[number];
-
-export const AUTHENTICATIONS = ["anonymous", "basic", "ntlm", "oauth"] as const;
-export type Authentication = (typeof AUTHENTICATIONS)[number];
 
 /** `SMTPAuthentication` as DNN stores it and as UpdateSmtpSettings takes it. */
 export const AUTHENTICATION_WIRE: Readonly<Record<Authentication, number>> = {
@@ -322,12 +332,10 @@ export const SettingsSchema = z
   })
   .strict();
 
-/** What a user may write: the input side of the schema. */
-export type SmtpSettingsInput = z.input<typeof SettingsSchema>;
-/** Validated, normalized settings. */
-export type SmtpSettingsModel = z.output<typeof SettingsSchema>;
-/** The names of the model's fields. */
-export type SettingsField = keyof SmtpSettingsModel;
+/** The input side of the schema; `model.test.ts` proves it is `SmtpSettingsInput`. */
+export type SettingsSchemaInput = z.input<typeof SettingsSchema>;
+/** The output side of the schema; `model.test.ts` proves it is `SmtpSettingsModel`. */
+export type SettingsSchemaOutput = z.output<typeof SettingsSchema>;
 
 /** Per field: DNN's stored key, the request key `wire.ts` writes, and the scopes that take it. */
 export const FIELDS = {

@@ -6,20 +6,24 @@ import * as pulumi from "@pulumi/pulumi";
 
 import provider = require("../dynamic-provider");
 
-import type { z } from "zod";
-import type { OnDelete } from "../lifecycle/smtp-settings";
-import type { PrecheckOptionsSchema } from "../precheck";
-import type { Authentication, Scope, SmtpSettingsInput } from "../settings";
+import type {
+  ApiGeneration,
+  Authentication,
+  OnDelete,
+  PrecheckArgs,
+  PreviousSettingsOutput,
+  Scope,
+  SmtpMode,
+  SmtpSettingsInput,
+} from "../model";
 import { SITE_SECRET_KEYS, type SiteArgs, siteProps } from "./site-props";
 
-export type { SiteArgs };
+export type { PrecheckArgs, SiteArgs };
 
-import type { ApiGeneration, SmtpMode } from "../dnn/wire";
-
-/** How the settings are proven before they are written. See the README's precheck section. */
-export type PrecheckArgs = z.input<typeof PrecheckOptionsSchema>;
-
-/** The arguments of `SmtpSettings`: the settings model's fields, plus where and how. */
+/**
+ * The arguments of `SmtpSettings`: the settings model's fields (each a `pulumi.Input`,
+ * documented on `SmtpSettingsInput`), plus where and how.
+ */
 export type SmtpSettingsArgs = {
   readonly [K in keyof SmtpSettingsInput]: pulumi.Input<SmtpSettingsInput[K]>;
 } & {
@@ -77,6 +81,12 @@ export class SmtpSettings extends pulumi.dynamic.Resource {
   declare readonly mode: pulumi.Output<SmtpMode>;
   /** One line saying what the precheck proved. */
   declare readonly precheckSummary: pulumi.Output<string>;
+  /**
+   * What the site held before this resource first wrote to it (found by `create`, which
+   * adopts the existing settings): the values `onDelete: "restore"` writes back. Never a
+   * password, only `passwordSet`. Stays as found on later updates.
+   */
+  declare readonly previous: pulumi.Output<PreviousSettingsOutput | undefined>;
 
   constructor(name: string, args: SmtpSettingsArgs, opts?: pulumi.CustomResourceOptions) {
     const props = {

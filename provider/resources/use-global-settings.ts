@@ -6,8 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 import provider = require("../use-global-provider");
 
-import type { ApiGeneration, SmtpMode } from "../dnn/wire";
-import type { UseGlobalOnDelete } from "../lifecycle/use-global";
+import type { ApiGeneration, SmtpMode, UseGlobalOnDelete } from "../model";
 import { SITE_SECRET_KEYS, type SiteArgs, siteProps } from "./site-props";
 
 export interface UseGlobalSmtpSettingsArgs {
