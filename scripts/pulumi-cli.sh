@@ -250,13 +250,16 @@ EOF
     local started=$SECONDS
     echo "== $(date -u +%FT%TZ) pulumi-language-nodejs from $langhost_dir" >>"$logf"
     _pcli_copy_langhost "$src/cmd/pulumi-language-nodejs"
+    # a temporary name of its own, then a rename: a host running meanwhile keeps its binary
+    local tmp="$bin/pulumi-language-nodejs.tmp.$BASHPID"
     if ! (cd "$src" && go build -p "$gopar" -trimpath -ldflags "$ldflags" \
-      -o "$bin/pulumi-language-nodejs.tmp" ./cmd/pulumi-language-nodejs) >>"$logf" 2>&1; then
+      -o "$tmp" ./cmd/pulumi-language-nodejs) >>"$logf" 2>&1; then
+      rm -f "$tmp"
       tail -20 "$logf" >&2
       log "building the Node.js language host (scripts/pulumi-cli/langhost) failed (log: $logf)"
       return 2
     fi
-    mv "$bin/pulumi-language-nodejs.tmp" "$bin/pulumi-language-nodejs"
+    mv "$tmp" "$bin/pulumi-language-nodejs"
     _pcli_langhost_hash >"$bin/.langhost.sha256"
     log "pulumi-language-nodejs built from scripts/pulumi-cli/langhost in $((SECONDS - started))s"
   fi
