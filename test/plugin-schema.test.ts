@@ -36,6 +36,7 @@ describe("the plugin's schema", () => {
     }
     for (const [token, t] of Object.entries<Holder>(committed.types)) {
       expect(t.description, token).toMatch(/\w{10}/);
+      expect(Object.keys(t.properties).length, token).toBeGreaterThan(1);
       holders.push([token, t.properties]);
     }
     let count = 0;

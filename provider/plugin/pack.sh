@@ -29,7 +29,19 @@ version="$(node -p "require('$root/package.json').version")"
   echo "pack: tsc reported errors (see above); the plugin's entry point was emitted" >&2
 }
 find "$dir/dist" -name '*.test.*' -delete
-cp "$root/package.json" "$dir/"
+# The plugin's package.json: the package's, without dev dependencies and scripts, and with
+# @pulumi/pulumi (a peer dependency of the library, the plugin's gRPC stubs) as a dependency
+# at the version this checkout builds with.
+node -e '
+  const [src, dst, pulumiVersion] = process.argv.slice(1);
+  const pkg = require(src);
+  delete pkg.devDependencies;
+  delete pkg.scripts;
+  delete pkg.peerDependencies;
+  pkg.dependencies = { ...pkg.dependencies, "@pulumi/pulumi": pulumiVersion };
+  require("fs").writeFileSync(dst, JSON.stringify(pkg, null, 2) + "\n");
+' "$root/package.json" "$dir/package.json" \
+  "$(node -p "require('$root/node_modules/@pulumi/pulumi/package.json').version")"
 cp "$root/provider/plugin/schema.json" "$dir/provider/plugin/"
 cp "$root/provider/plugin/pulumi-resource-dnn-smtp" "$dir/"
 chmod +x "$dir/pulumi-resource-dnn-smtp"

@@ -99,12 +99,21 @@ export type DiffKind =
   | "update"
   | "updateReplace";
 
+/** One entry of a detailed diff: its kind, and whether it compares inputs (else the state). */
+export interface PropertyChange {
+  readonly kind: DiffKind;
+  readonly inputDiff: boolean;
+}
+
 export interface DetailedDiffResult {
   readonly changes: boolean;
   readonly replaces: string[];
   readonly deleteBeforeReplace: boolean;
-  /** Property name → kind; undefined when the lifecycle could not name the changed properties. */
-  readonly detailedDiff?: Record<string, DiffKind>;
+  /**
+   * Property path (`password`, `site.url`) → its change; undefined when the lifecycle could
+   * not name the changed properties.
+   */
+  readonly detailedDiff?: Record<string, PropertyChange>;
 }
 
 /** The keys of a site the provider configuration may supply when the resource does not. */
@@ -174,24 +183,7 @@ export class DnnSmtpProvider {
     const detailedDiff =
       changes && named.size === 0
         ? undefined
-        : Object.fromEntries(
-            [...named].map((key) => {
-              const replace = replaces.includes(key);
-              const kind: DiffKind =
-                o[key] === undefined
-                  ? replace
-                    ? "addReplace"
-                    : "add"
-                  : n[key] === undefined
-                    ? replace
-                      ? "deleteReplace"
-                      : "delete"
-                    : replace
-                      ? "updateReplace"
-                      : "update";
-              return [key, kind];
-            }),
-          );
+        : Object.fromEntries([...named].map((key) => [key, kindOf(key, o, n, replaces)]));
     return {
       changes,
       replaces,
@@ -314,6 +306,49 @@ const OUTPUT_ONLY = new Set([
   "precheckSummary",
   "previous",
 ]);
+
+/** The value at a property path such as `site.url`. */
+function valueAt(props: Props, path: string): unknown {
+  let value: unknown = props;
+  for (const part of path.split(".")) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Props)[part];
+  }
+  return value;
+}
+
+/**
+ * The kind of one changed property. Keys the lifecycle reports for a change of the site
+ * itself rather than of an input (`mode`: the site left its settings by hand; `repair`: a
+ * write to finish) are updates of the state, not input diffs.
+ */
+function kindOf(
+  key: string,
+  olds: Props,
+  news: Props,
+  replaces: readonly string[],
+): PropertyChange {
+  const replace = replaces.includes(key) || replaces.includes(key.split(".")[0] ?? key);
+  const root = key.split(".")[0] ?? key;
+  if (OUTPUT_ONLY.has(root) || root === "repair") {
+    return { kind: replace ? "updateReplace" : "update", inputDiff: false };
+  }
+  const before = valueAt(olds, key);
+  const after = valueAt(news, key);
+  const kind: DiffKind =
+    before === undefined && after !== undefined
+      ? replace
+        ? "addReplace"
+        : "add"
+      : after === undefined && before !== undefined
+        ? replace
+          ? "deleteReplace"
+          : "delete"
+        : replace
+          ? "updateReplace"
+          : "update";
+  return { kind, inputDiff: true };
+}
 
 function pickInputs(state: Props): Props {
   return Object.fromEntries(Object.entries(state).filter(([k]) => !OUTPUT_ONLY.has(k)));

@@ -221,6 +221,7 @@ function pick(docs: Record<string, string>, key: string, what: string): string {
 /** Builds the package schema. `version` is the package version (package.json). */
 export function generateSchema(version: string, root = projectRoot()): Record<string, unknown> {
   const src = new Sources(root);
+  const packageJson = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
   const settings = src.zodObjectDocs("SettingsSchema");
   const precheck = src.zodObjectDocs("PrecheckOptionsSchema");
   const tls = src.zodObjectDocs("PrecheckOptionsSchema", ["tls"]);
@@ -368,6 +369,8 @@ export function generateSchema(version: string, root = projectRoot()): Record<st
       "DNN (DotNetNuke) SMTP settings as code: preview, a precheck that proves the settings, apply through DNN's Persona Bar API, drift detection.",
     keywords: ["pulumi", "dnn", "dotnetnuke", "smtp", "category/utility", "kind/native"],
     license: "MIT",
+    homepage: packageJson.homepage,
+    repository: String(packageJson.repository?.url ?? "").replace(/^git\+/, ""),
     publisher: "pulumi-dnn-smtp",
     meta: { moduleFormat: "(.*)" },
     language: {
@@ -388,7 +391,10 @@ export function generateSchema(version: string, root = projectRoot()): Record<st
     types: {
       [SITE_TYPE]: {
         type: "object",
-        description: forPlugin(src.docOfDeclaration("SiteArgs")),
+        // SiteArgs' own text speaks of TypeScript inputs; the plugin's site differs too: its
+        // credentials are the resource's sitePassword / siteApiToken.
+        description:
+          "The DNN site a resource manages, when it is not the provider's `url` (a child site such as `https://example.com/shop`, say), and how to reach it. The credentials are the resource's `sitePassword` or `siteApiToken`, else the provider's.",
         properties: siteType,
       },
       [OAUTH_TYPE]: {
@@ -417,12 +423,21 @@ export function generateSchema(version: string, root = projectRoot()): Record<st
       [PRECHECK_TLS_TYPE]: {
         type: "object",
         description: pick(precheck, "tls", "precheck"),
-        properties: Object.fromEntries(
-          Object.entries(tls).map(([key, description]) => [
-            key,
-            { type: key === "rejectUnauthorized" ? "boolean" : "string", description },
-          ]),
-        ),
+        // The nested fields carry no doc comments of their own in the source.
+        properties: {
+          ca: {
+            type: "string",
+            description:
+              tls.ca ??
+              "Extra CA certificates (PEM text) to trust for the SMTP server's TLS. Default: the system's trusted CAs.",
+          },
+          rejectUnauthorized: {
+            type: "boolean",
+            description:
+              tls.rejectUnauthorized ??
+              "Whether the SMTP server's certificate must verify. Default true; false only for test relays.",
+          },
+        },
       },
     },
     resources: {

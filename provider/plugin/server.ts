@@ -122,12 +122,14 @@ export function serviceFor(provider: DnnSmtpProvider) {
       response.setDeletebeforereplace(result.deleteBeforeReplace);
       if (result.detailedDiff) {
         response.setHasdetaileddiff(true);
-        response.setDiffsList(Object.keys(result.detailedDiff));
+        response.setDiffsList([
+          ...new Set(Object.keys(result.detailedDiff).map((k) => k.split(".")[0] as string)),
+        ]);
         const map = response.getDetaileddiffMap();
-        for (const [key, kind] of Object.entries(result.detailedDiff)) {
+        for (const [key, change] of Object.entries(result.detailedDiff)) {
           const diff = new provpb.PropertyDiff();
-          diff.setKind(KIND[kind]);
-          diff.setInputdiff(true);
+          diff.setKind(KIND[change.kind]);
+          diff.setInputdiff(change.inputDiff);
           map.set(key, diff);
         }
       }

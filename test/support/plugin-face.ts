@@ -5,7 +5,16 @@
  */
 // biome-ignore-all lint/suspicious/noExplicitAny: the protobuf stubs of @pulumi/pulumi are untyped JavaScript
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -32,13 +41,18 @@ export interface PackedPlugin {
   remove(): void;
 }
 
-/** Runs provider/plugin/pack.sh into a fresh temporary folder. */
+/**
+ * Runs provider/plugin/pack.sh into a fresh temporary folder. `PLUGIN_PACK_ROOT` may name
+ * another checkout to pack from (e.g. a `git archive HEAD` copy with node_modules linked,
+ * when the shared working tree is in the middle of someone's edit).
+ */
 export function packPlugin(): PackedPlugin {
   const out = mkdtempSync(join(tmpdir(), "dnn-smtp-plugin-"));
+  const from = process.env.PLUGIN_PACK_ROOT ?? ROOT;
   const tarball = execFileSync(
     "bash",
-    [join(ROOT, "provider/plugin/pack.sh"), out, "--link-node-modules"],
-    { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] },
+    [join(from, "provider/plugin/pack.sh"), out, "--link-node-modules"],
+    { cwd: from, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] },
   )
     .trim()
     .split("\n")
@@ -234,3 +248,107 @@ export async function startPluginFace(
 
 /** DiffResponse.DiffChanges values. */
 export const DIFF = { UNKNOWN: 0, NONE: 1, SOME: 2 } as const;
+
+// ---------------------------------------------------------------- the real CLI on YAML programs
+
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface YamlProject {
+  readonly dir: string;
+  readonly stateDir: string;
+  run(args: readonly string[], env?: Record<string, string>): Promise<CliResult>;
+  ok(args: readonly string[], env?: Record<string, string>): Promise<CliResult>;
+  /** Every file of the state backend, concatenated. */
+  stateFilesText(): string;
+  /** Every command line and its output so far (secret config values masked on the command line). */
+  log(): string;
+  remove(): void;
+}
+
+/** The folder with `pulumi` and `pulumi-language-yaml`, or undefined. */
+export function yamlCliBinDir(nodeCliBinDir: string | undefined): string | undefined {
+  const candidates = [nodeCliBinDir, ...(process.env.PATH ?? "").split(":")];
+  return candidates.find(
+    (d) => d && existsSync(join(d, "pulumi")) && existsSync(join(d, "pulumi-language-yaml")),
+  );
+}
+
+/**
+ * A throwaway project: the given example folder's files copied into a temporary folder, a
+ * local file backend, a passphrase, no plugin downloads; the plugin found on PATH (its
+ * folder first), the way `npm install -g` or a CI step would put it there.
+ */
+export function yamlProject(options: {
+  readonly example: string;
+  readonly bin: string;
+  readonly pluginDir: string;
+  readonly passphrase: string;
+}): YamlProject {
+  const dir = mkdtempSync(join(tmpdir(), "dnn-smtp-yaml-"));
+  cpSync(options.example, dir, { recursive: true });
+  const stateDir = join(dir, ".state");
+  mkdirSync(stateDir);
+  let log = "";
+  const env = {
+    ...process.env,
+    PATH: `${options.pluginDir}:${options.bin}:${process.env.PATH}`,
+    PULUMI_HOME: join(dir, ".pulumi-home"),
+    PULUMI_BACKEND_URL: `file://${stateDir}`,
+    PULUMI_CONFIG_PASSPHRASE: options.passphrase,
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PULUMI_SKIP_CONFIRMATIONS: "true",
+  };
+  const shown = (args: readonly string[]) =>
+    args.includes("--secret") ? [...args.slice(0, -1), "[secret]"].join(" ") : args.join(" ");
+  const run = (args: readonly string[], extra: Record<string, string> = {}) =>
+    new Promise<CliResult>((ok, fail) => {
+      const child = spawn(join(options.bin, "pulumi"), ["--non-interactive", ...args], {
+        cwd: dir,
+        env: { ...env, ...extra },
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d) => {
+        stdout += d;
+      });
+      child.stderr.on("data", (d) => {
+        stderr += d;
+      });
+      const timer = setTimeout(() => child.kill("SIGKILL"), 180_000);
+      child.on("error", fail);
+      child.on("close", (code) => {
+        clearTimeout(timer);
+        log += `$ pulumi ${shown(args)}\n${stdout}${stderr}\n`;
+        ok({ code: code ?? -1, stdout, stderr });
+      });
+    });
+  const ok = async (args: readonly string[], extra?: Record<string, string>) => {
+    const result = await run(args, extra);
+    if (result.code !== 0)
+      throw new Error(
+        `pulumi ${shown(args)} exited ${result.code}\n${result.stdout}\n${result.stderr}`,
+      );
+    return result;
+  };
+  const filesText = (folder: string): string =>
+    readdirSync(folder)
+      .map((name) => join(folder, name))
+      .map((path) =>
+        statSync(path).isDirectory() ? filesText(path) : readFileSync(path, "latin1"),
+      )
+      .join("\n");
+  return {
+    dir,
+    stateDir,
+    run,
+    ok,
+    stateFilesText: () => filesText(stateDir),
+    log: () => log,
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}

@@ -1,0 +1,210 @@
+/**
+ * The plugin face with the real Pulumi CLI and its YAML language host, offline, against the
+ * stand-in and a real SMTP relay: the Pulumi YAML program of `examples/yaml` through
+ * preview, up, a no-op up, a password-only change (`~ password`), refresh with drift,
+ * import by id, destroy; and a scan for the marker passwords in every trace.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { type Standin, startStandin } from "../standin/server";
+import {
+  type PackedPlugin,
+  packPlugin,
+  type YamlProject,
+  yamlCliBinDir,
+  yamlProject,
+} from "./support/plugin-face";
+import { pulumiBinDir } from "./support/pulumi";
+import { startSmtpServer, type TestSmtpServer } from "./support/smtp";
+
+const MARKER = "Marker-Pa55word-7c1e";
+const ROTATED = "Marker-Pa55word-7c1e-rotated";
+const SITE_PASSWORD = "Site-Marker-3d9b";
+const PASSPHRASE = "plugin-cli-test-passphrase";
+const EXAMPLE = join(__dirname, "../examples/yaml");
+const SCHEMA = JSON.parse(readFileSync(join(__dirname, "../provider/plugin/schema.json"), "utf8"));
+
+const bin = yamlCliBinDir(pulumiBinDir());
+const skip = bin
+  ? undefined
+  : "the Pulumi CLI with pulumi-language-yaml is not available (scripts/pulumi-cli.sh builds both)";
+if (skip && process.env.CI === "true") throw new Error(`CI=true and ${skip}`);
+if (skip) console.warn(`skipped: ${skip}`);
+
+const writes = (s: Standin) =>
+  s.requests.count((r) => r.method === "POST" && r.path.includes("UpdateSmtpSettings"));
+/** The property lines of a `--diff` output that say a value changes (`~ name: ...`). */
+const changedLines = (out: string) => out.match(/^\s*~ \w+\s*:.*$/gm) ?? [];
+
+describe.skipIf(!!skip)("the dnn-smtp plugin from Pulumi YAML, with the real CLI", () => {
+  let packed: PackedPlugin;
+  let standin: Standin;
+  let relay: TestSmtpServer;
+  let project: YamlProject;
+  const traces: string[] = [];
+
+  beforeAll(async () => {
+    packed = packPlugin();
+    standin = await startStandin({
+      quiet: true,
+      generation: "g2",
+      superuser: { username: "host", password: SITE_PASSWORD },
+    });
+    relay = await startSmtpServer({
+      users: { "shop@example.com": MARKER },
+      allowInsecureAuth: true,
+    });
+    project = yamlProject({
+      example: EXAMPLE,
+      bin: bin as string,
+      pluginDir: packed.dir,
+      passphrase: PASSPHRASE,
+    });
+    await project.ok(["stack", "init", "dev"]);
+    for (const [key, value] of Object.entries({
+      "dnn-smtp:url": standin.url,
+      "dnn-smtp:username": "host",
+      shopUrl: standin.siteUrl("shop"),
+      shopRelayServer: `127.0.0.1:${relay.port}`,
+    }))
+      await project.ok(["config", "set", "--", key, value]);
+    await project.ok(["config", "set", "--secret", "--", "dnn-smtp:password", SITE_PASSWORD]);
+    await project.ok(["config", "set", "--secret", "--", "shopRelayPassword", MARKER]);
+  }, 120_000);
+
+  afterAll(async () => {
+    project?.remove();
+    await relay?.close();
+    await standin?.close();
+    packed?.remove();
+  });
+
+  test("pulumi package get-schema serves the committed schema", async () => {
+    const result = await project.ok([
+      "package",
+      "get-schema",
+      join(packed.dir, "pulumi-resource-dnn-smtp"),
+    ]);
+    expect(JSON.parse(result.stdout)).toEqual(SCHEMA);
+  });
+
+  test("preview lists the creates, the password as [secret], and writes nothing", async () => {
+    const preview = await project.ok(["preview", "--diff"]);
+    expect(preview.stdout).toMatch(/\+ 4 to create/);
+    expect(preview.stdout).toMatch(/\+ dnn-smtp:index:SmtpSettings: \(create\)/);
+    expect(preview.stdout).toMatch(/\+ dnn-smtp:index:UseGlobalSmtpSettings: \(create\)/);
+    expect(preview.stdout).toMatch(/^\s+password\s*: \[secret\]$/m);
+    expect(writes(standin)).toBe(0);
+  }, 120_000);
+
+  test("up proves the shop's relay login, writes DNN, and the rows match", async () => {
+    const up = await project.ok(["up", "--yes", "--skip-preview"]);
+    expect(up.stdout).toMatch(/\+ 4 created/);
+    expect(up.stdout).toMatch(/shopPrecheck\s*: ".*auth/i);
+    expect(relay.sessions()).toBeGreaterThan(0);
+    const dump = standin.dump();
+    expect(dump.host).toMatchObject({
+      SMTPServer: "relay.example.com:587",
+      SMTPConnectionLimit: "4",
+    });
+    expect(dump.portals[1]).toMatchObject({
+      SMTPmode: "p",
+      SMTPServer: `127.0.0.1:${relay.port}`,
+      SMTPUsername: "shop@example.com",
+      SMTPPassword: MARKER,
+      SMTPAuthentication: "1",
+    });
+    expect(dump.portals[0]?.SMTPmode ?? "h").toBe("h");
+  }, 120_000);
+
+  test("a second up changes nothing and writes nothing", async () => {
+    standin.requests.clear();
+    const up = await project.ok(["up", "--yes", "--skip-preview", "--expect-no-changes"]);
+    expect(up.stdout).toMatch(/4 unchanged/);
+    expect(writes(standin)).toBe(0);
+  }, 120_000);
+
+  test("a password-only change previews as `~ password` and nothing else", async () => {
+    await project.ok(["config", "set", "--secret", "--", "shopRelayPassword", ROTATED]);
+    const preview = await project.ok(["preview", "--diff"]);
+    expect(preview.stdout).toMatch(/~ 1 to update/);
+    expect(changedLines(preview.stdout)).toEqual([
+      expect.stringMatching(/^\s*~ password\s*: \[secret\] => \[secret\]$/),
+    ]);
+    await project.ok(["config", "set", "--secret", "--", "shopRelayPassword", MARKER]);
+  }, 120_000);
+
+  test("refresh reports a change made by hand, preview shows it field by field, up repairs it", async () => {
+    standin.store.setPortalSetting(1, "SMTPServer", "by-hand.example.com", 1);
+    const refresh = await project.ok(["refresh", "--yes", "--skip-preview", "--diff"]);
+    expect(refresh.stdout).toMatch(/server\s*: "127\.0\.0\.1:\d+" => "by-hand\.example\.com"/);
+    const preview = await project.ok(["preview", "--diff"]);
+    expect(changedLines(preview.stdout)).toEqual([
+      expect.stringMatching(/~ server\s*: "by-hand\.example\.com" => "127\.0\.0\.1:\d+"/),
+    ]);
+    await project.ok(["up", "--yes", "--skip-preview"]);
+    expect(standin.dump().portals[1]?.SMTPServer).toBe(`127.0.0.1:${relay.port}`);
+  }, 180_000);
+
+  test("pulumi import reads the site's settings by id into a stack, without the password", async () => {
+    await project.ok(["stack", "init", "adopt"]);
+    for (const [key, value] of Object.entries({
+      "dnn-smtp:url": standin.url,
+      "dnn-smtp:username": "host",
+      shopUrl: standin.siteUrl("shop"),
+    }))
+      await project.ok(["config", "set", "--", key, value]);
+    await project.ok(["config", "set", "--secret", "--", "dnn-smtp:password", SITE_PASSWORD]);
+    await project.ok(["config", "set", "--secret", "--", "shopRelayPassword", MARKER]);
+    const out = join(project.dir, "imported.yaml");
+    const imported = await project.ok([
+      "import",
+      "dnn-smtp:index:SmtpSettings",
+      "shop",
+      `${standin.siteUrl("shop")}#site`,
+      "--yes",
+      "--out",
+      out,
+    ]);
+    expect(imported.stdout).toMatch(/= 1 imported/);
+    const code = readFileSync(out, "utf8");
+    traces.push(code);
+    expect(code).toContain(`server: 127.0.0.1:${relay.port}`);
+    expect(code).toContain("username: shop@example.com");
+    expect(code).not.toMatch(/password/);
+    const root = await project.ok([
+      "import",
+      "dnn-smtp:index:UseGlobalSmtpSettings",
+      "root",
+      `${standin.url}/#use-global`,
+      "--yes",
+    ]);
+    expect(root.stdout).toMatch(/= 1 imported/);
+    const state = JSON.parse((await project.ok(["stack", "export"])).stdout);
+    traces.push(JSON.stringify(state));
+    const ids = state.deployment.resources.map((r: { id?: string }) => r.id).filter(Boolean);
+    expect(ids).toEqual(
+      expect.arrayContaining([`${standin.siteUrl("shop")}#site`, `${standin.url}/#use-global`]),
+    );
+    await project.ok(["stack", "rm", "adopt", "--yes", "--force"]);
+    await project.ok(["stack", "select", "dev"]);
+  }, 180_000);
+
+  test("destroy follows onDelete: the shop goes back to the global settings, global values stay", async () => {
+    traces.push(JSON.stringify(JSON.parse((await project.ok(["stack", "export"])).stdout)));
+    await project.ok(["destroy", "--yes", "--skip-preview"]);
+    const dump = standin.dump();
+    expect(dump.portals[1]?.SMTPmode).toBe("h");
+    expect(dump.host.SMTPServer).toBe("relay.example.com:587");
+  }, 120_000);
+
+  test("the marker passwords appear nowhere: stack exports, state files, generated code, CLI output", () => {
+    for (const text of [...traces, project.stateFilesText(), project.log()]) {
+      expect(text).not.toContain(MARKER);
+      expect(text).not.toContain(SITE_PASSWORD);
+    }
+    expect(traces.length).toBe(3);
+    expect(project.log()).toMatch(/pulumi import dnn-smtp:index:SmtpSettings/);
+  });
+});
