@@ -1,6 +1,6 @@
 /**
  * The local precheck against real SMTP servers (`smtp-server` on loopback): every row of
- * the error table in docs/smtp-precheck-notes.md, the hidden-AUTH false success, both DNN
+ * the error table in the team's SMTP precheck notes, the hidden-AUTH false success, both DNN
  * mail-provider profiles and every level.
  */
 import nodemailer from "nodemailer";
@@ -44,7 +44,7 @@ function expectNoSecret(err: DnnSmtpError) {
   expect(err.message).not.toContain(Buffer.from(PASSWORD).toString("base64"));
 }
 
-describe("error table (docs/smtp-precheck-notes.md)", () => {
+describe("error table (SMTP precheck notes)", () => {
   it("wrong password: PRECHECK_AUTH_REJECTED with 535 and the mechanism", async ({ server }) => {
     const s = await server({ tls: "starttls" });
     const settings = basic(s.port, { password: "wrong-password", enableSsl: true });

@@ -97,109 +97,127 @@ function isTransientReply(code: number | undefined): boolean {
   return code !== undefined && code >= 400 && code < 500;
 }
 
-/** One sentence per situation; the codes are the ERROR_CODES table's. */
+type Make = (code: ErrorCode, sentence: string, transient: boolean) => DnnSmtpError;
+type Classifier = (err: SmtpFailure, ctx: FailureContext, make: Make) => DnnSmtpError;
+
+/** The classifier per nodemailer `code`; anything else is a connection failure. */
+const BY_CODE: Readonly<Record<string, Classifier>> = {
+  EDNS: classifyDns,
+  ETIMEDOUT: classifyTimeout,
+  EAUTH: classifyAuth,
+  EENVELOPE: classifyRejection,
+  EMESSAGE: classifyRejection,
+  EPROTOCOL: classifySession,
+  ECONNECTION: classifySession,
+  ETLS: classifyStartTls,
+  ESOCKET: classifySocket,
+};
+
+/**
+ * One sentence per situation; the codes are the ERROR_CODES table's. The sentence is
+ * redacted last, and `cause` is nodemailer's error, redacted.
+ */
 export function classifyFailure(err: SmtpFailure, ctx: FailureContext): DnnSmtpError {
-  const { plan } = ctx;
-  const where = plan.server;
-  const host = plan.address.host;
-  const reply = quoteReply(err.response);
-  const original = err.originalCode ?? "";
-  const make = (code: ErrorCode, sentence: string, transient: boolean) =>
+  const make: Make = (code, sentence, transient) =>
     new DnnSmtpError(code, scrub(sentence, ctx.secrets), {
       transient,
       responseCode: err.responseCode,
       command: err.command,
       cause: scrubbedCause(err, ctx.secrets),
     });
-
-  switch (err.code) {
-    case "EDNS": {
-      const retry = original === "EAI_AGAIN" || original === "ETIMEOUT";
-      return make(
-        "PRECHECK_DNS",
-        retry
-          ? `The name ${host} could not be resolved right now (${original}); check the DNS servers of this machine and try again.`
-          : `The SMTP host name ${host} does not resolve (${original || "not found"}); check the spelling of server or use the server's IP address.`,
-        retry,
-      );
-    }
-    case "ETIMEDOUT":
-      return classifyTimeout(err, ctx, make);
-    case "EAUTH":
-      return classifyAuth(err, ctx, make);
-    case "EENVELOPE":
-    case "EMESSAGE":
-      return classifyRejection(err, ctx, make);
-    case "EPROTOCOL":
-    case "ECONNECTION":
-      if (
-        err.responseCode !== undefined &&
-        (err.command === "CONN" || err.command === "EHLO" || err.command === "HELO")
-      ) {
-        return make(
-          "PRECHECK_GREETING",
-          err.responseCode === 421
-            ? `${where} refused the session with ${reply} (421: busy or not accepting this client); try again later, or ask the mail admin to allow this machine.`
-            : `${where} refused the session at ${err.command === "CONN" ? "greeting" : err.command} with ${reply}; ask the mail admin to allow connections from this machine.`,
-          err.responseCode === 421 || isTransientReply(err.responseCode),
-        );
-      }
-      if (err.code === "EPROTOCOL") {
-        return make(
-          "PRECHECK_CONNECTION",
-          `${where} answered ${reply || "something"} where SMTP was expected during ${PHASE_WORDS[ctx.phase]}; check that server names an SMTP server.`,
-          false,
-        );
-      }
-      return make(
-        "PRECHECK_CONNECTION",
-        `${where} closed the connection during ${PHASE_WORDS[ctx.phase]}${reply ? ` with ${reply}` : ""}; check that server and port name an SMTP service that accepts this machine.`,
-        true,
-      );
-    case "ETLS":
-      if (err.command === "STARTTLS" && err.responseCode !== undefined) {
-        return make(
-          "PRECHECK_STARTTLS_MISSING",
-          plan.requireTLS
-            ? `${where} does not accept STARTTLS (${reply}) while enableSsl is on, and ${plan.providerName} will not send without it; enable STARTTLS on the server, or use a port that offers it (usually ${SUBMISSION_PORT}).`
-            : `${where} offered STARTTLS but refused it (${reply}), so ${plan.providerName} would fail too; fix TLS on the server.`,
-          isTransientReply(err.responseCode),
-        );
-      }
-      return classifyTlsHandshake(err, ctx, make);
-    case "ESOCKET":
-      if (original === "ECONNREFUSED") {
-        return make(
-          "PRECHECK_REFUSED",
-          `Nothing accepts connections at ${where} (connection refused); check the port in server and that the SMTP service runs.`,
-          true,
-        );
-      }
-      if (original === "ECONNRESET" || original === "EPIPE") {
-        return make(
-          "PRECHECK_CONNECTION",
-          `${where} reset the connection during ${PHASE_WORDS[ctx.phase]}; check that the port speaks SMTP and that no firewall cuts the session.`,
-          true,
-        );
-      }
-      if (original === "EHOSTUNREACH" || original === "ENETUNREACH") {
-        return make(
-          "PRECHECK_CONNECTION",
-          `${where} cannot be reached from this machine (${original}); check the address and the network route, or use precheck.via "dnn".`,
-          true,
-        );
-      }
-      return classifyTlsHandshake(err, ctx, make);
-    default:
-      return make(
-        "PRECHECK_CONNECTION",
-        `The SMTP session with ${where} failed during ${PHASE_WORDS[ctx.phase]} (${err.code ?? "error"}: ${(err.message ?? "").split("\n")[0]}); check server, port and enableSsl.`,
-        true,
-      );
-  }
+  return (BY_CODE[err.code ?? ""] ?? classifyOther)(err, ctx, make);
 }
 
-type Make = (code: ErrorCode, sentence: string, transient: boolean) => DnnSmtpError;
+function classifyDns(err: SmtpFailure, ctx: FailureContext, make: Make): DnnSmtpError {
+  const host = ctx.plan.address.host;
+  const original = err.originalCode ?? "";
+  const retry = original === "EAI_AGAIN" || original === "ETIMEOUT";
+  return make(
+    "PRECHECK_DNS",
+    retry
+      ? `The name ${host} could not be resolved right now (${original}); check the DNS servers of this machine and try again.`
+      : `The SMTP host name ${host} does not resolve (${original || "not found"}); check the spelling of server or use the server's IP address.`,
+    retry,
+  );
+}
+
+/** Refused at greeting or EHLO, a peer that does not speak SMTP, or a close mid-session. */
+function classifySession(err: SmtpFailure, ctx: FailureContext, make: Make): DnnSmtpError {
+  const where = ctx.plan.server;
+  const reply = quoteReply(err.response);
+  const atGreeting = err.command === "CONN" || err.command === "EHLO" || err.command === "HELO";
+  if (err.responseCode !== undefined && atGreeting) {
+    return make(
+      "PRECHECK_GREETING",
+      err.responseCode === 421
+        ? `${where} refused the session with ${reply} (421: busy or not accepting this client); try again later, or ask the mail admin to allow this machine.`
+        : `${where} refused the session at ${err.command === "CONN" ? "greeting" : err.command} with ${reply}; ask the mail admin to allow connections from this machine.`,
+      err.responseCode === 421 || isTransientReply(err.responseCode),
+    );
+  }
+  if (err.code === "EPROTOCOL") {
+    return make(
+      "PRECHECK_CONNECTION",
+      `${where} answered ${reply || "something"} where SMTP was expected during ${PHASE_WORDS[ctx.phase]}; check that server names an SMTP server.`,
+      false,
+    );
+  }
+  return make(
+    "PRECHECK_CONNECTION",
+    `${where} closed the connection during ${PHASE_WORDS[ctx.phase]}${reply ? ` with ${reply}` : ""}; check that server and port name an SMTP service that accepts this machine.`,
+    true,
+  );
+}
+
+function classifyStartTls(err: SmtpFailure, ctx: FailureContext, make: Make): DnnSmtpError {
+  if (err.command !== "STARTTLS" || err.responseCode === undefined)
+    return classifyTlsHandshake(err, ctx, make);
+  const { plan } = ctx;
+  const reply = quoteReply(err.response);
+  return make(
+    "PRECHECK_STARTTLS_MISSING",
+    plan.requireTLS
+      ? `${plan.server} does not accept STARTTLS (${reply}) while enableSsl is on, and ${plan.providerName} will not send without it; enable STARTTLS on the server, or use a port that offers it (usually ${SUBMISSION_PORT}).`
+      : `${plan.server} offered STARTTLS but refused it (${reply}), so ${plan.providerName} would fail too; fix TLS on the server.`,
+    isTransientReply(err.responseCode),
+  );
+}
+
+/** Socket errors: refused, reset, unreachable; anything else happened in the TLS handshake. */
+function classifySocket(err: SmtpFailure, ctx: FailureContext, make: Make): DnnSmtpError {
+  const where = ctx.plan.server;
+  const original = err.originalCode ?? "";
+  if (original === "ECONNREFUSED") {
+    return make(
+      "PRECHECK_REFUSED",
+      `Nothing accepts connections at ${where} (connection refused); check the port in server and that the SMTP service runs.`,
+      true,
+    );
+  }
+  if (original === "ECONNRESET" || original === "EPIPE") {
+    return make(
+      "PRECHECK_CONNECTION",
+      `${where} reset the connection during ${PHASE_WORDS[ctx.phase]}; check that the port speaks SMTP and that no firewall cuts the session.`,
+      true,
+    );
+  }
+  if (original === "EHOSTUNREACH" || original === "ENETUNREACH") {
+    return make(
+      "PRECHECK_CONNECTION",
+      `${where} cannot be reached from this machine (${original}); check the address and the network route, or use precheck.via "dnn".`,
+      true,
+    );
+  }
+  return classifyTlsHandshake(err, ctx, make);
+}
+
+function classifyOther(err: SmtpFailure, ctx: FailureContext, make: Make): DnnSmtpError {
+  return make(
+    "PRECHECK_CONNECTION",
+    `The SMTP session with ${ctx.plan.server} failed during ${PHASE_WORDS[ctx.phase]} (${err.code ?? "error"}: ${(err.message ?? "").split("\n")[0]}); check server, port and enableSsl.`,
+    true,
+  );
+}
 
 function classifyTimeout(err: SmtpFailure, ctx: FailureContext, make: Make): DnnSmtpError {
   const { plan } = ctx;
