@@ -29,6 +29,13 @@ export interface FaultSpec {
   html?: number;
   /** Expire every JWT access token now. */
   expireTokens?: boolean;
+  /**
+   * Aim the armed faults: only requests whose path contains this text (case-insensitive,
+   * e.g. "UpdateSmtpSettings") are counted or suffer; "" or absent = every API request.
+   */
+  match?: string;
+  /** Let this many (matching) API requests pass before the armed faults start. */
+  skip?: number;
 }
 
 export type FaultAction =
@@ -46,6 +53,8 @@ export interface FaultState {
   reset: number;
   hang: number;
   html: number;
+  match: string;
+  skip: number;
 }
 
 function count(n: unknown): number {
@@ -73,6 +82,8 @@ export class Faults {
     if (spec.reset !== undefined) s.reset = count(spec.reset);
     if (spec.hang !== undefined) s.hang = count(spec.hang);
     if (spec.html !== undefined) s.html = count(spec.html);
+    if (spec.match !== undefined) s.match = spec.match.toLowerCase();
+    if (spec.skip !== undefined) s.skip = count(spec.skip);
     if (spec.expireTokens) this.#onExpireTokens();
     return this.state();
   }
@@ -89,9 +100,14 @@ export class Faults {
     return this.#state.latencyMs;
   }
 
-  /** Consumes the fault the next API request must suffer, if any. */
-  take(): FaultAction | undefined {
+  /** Consumes the fault the next API request (at `path`) must suffer, if any. */
+  take(path = ""): FaultAction | undefined {
     const s = this.#state;
+    if (s.match !== "" && !path.toLowerCase().includes(s.match)) return undefined;
+    if (s.skip > 0 && (s.reset || s.hang || s.fail503 || s.fail500 || s.html)) {
+      s.skip--;
+      return undefined;
+    }
     if (s.reset > 0) {
       s.reset--;
       return { kind: "reset" };
@@ -117,7 +133,17 @@ export class Faults {
 }
 
 function emptyState(): FaultState {
-  return { latencyMs: 0, fail500: 0, fail503: 0, retryAfter: 1, reset: 0, hang: 0, html: 0 };
+  return {
+    latencyMs: 0,
+    fail500: 0,
+    fail503: 0,
+    retryAfter: 1,
+    reset: 0,
+    hang: 0,
+    html: 0,
+    match: "",
+    skip: 0,
+  };
 }
 
 /** What DNN shows an unauthenticated browser: its login page, as HTML. */

@@ -263,7 +263,7 @@ async function handle(rt: Runtime, req: IncomingMessage, res: ServerResponse): P
   if (route || isApiPath(pathname)) {
     const latency = Math.min(rt.deps.faults.latencyMs, MAX_LATENCY_MS);
     if (latency > 0) await sleep(latency);
-    const fault = rt.deps.faults.take();
+    const fault = rt.deps.faults.take(pathname);
     if (fault) {
       entry.fault = fault.kind;
       return applyFault(rt, fault, req, res);

@@ -78,10 +78,12 @@ export interface HeldSettings {
 
 /**
  * A write that stopped part-way, recorded in the state so the next update completes it:
- * `siteMode` is the mode the site in the URL must get back (a global write flips it to `h`).
+ * `siteMode` is the mode the site in the URL must get back (a global write flips it to `h`);
+ * `leave` is the old place of a move, whose `onDelete` is still to be applied.
  */
 export interface Repair {
-  readonly siteMode: SmtpMode;
+  readonly siteMode?: SmtpMode;
+  readonly leave?: Pick<State, "site" | "scope" | "onDelete" | "previous" | "mode">;
 }
 
 /** The resource's inputs, as `check` returns them. */
@@ -273,7 +275,7 @@ function urlSiteModeToKeep(
   before: SiteView,
   values: ReturnType<typeof declaredValues>,
 ): SmtpMode {
-  if (olds?.repair) return olds.repair.siteMode;
+  if (olds?.repair?.siteMode) return olds.repair.siteMode;
   const seen = before.response.smtpServerMode;
   const host = before.response.host;
   if (olds?.mode === "p" && seen === "h" && host) {
@@ -517,7 +519,9 @@ async function updateOn(client: DnnClient, olds: State, news: Inputs): Promise<S
       : olds.previous,
     summary: olds.precheckSummary,
   });
+  const pending = olds.repair?.leave;
   if (moved) await leaveOldPlace(olds, outs, client);
+  else if (pending) await leaveOldPlace({ ...news, ...pending } as State, outs, client);
   return outs;
 }
 
@@ -554,10 +558,21 @@ async function leaveOldPlace(olds: State, outs: State, newClient: DnnClient): Pr
   } catch (error) {
     throw partialWrite(
       `the settings were saved at ${placeOf(outs)}, but applying onDelete "${onDeleteOf(olds)}" to the old place ${placeOf(olds)} failed: ${(error as Error).message}; run \`pulumi up\` again to finish, or set it by hand`,
-      { id: placeOf(outs), properties: { ...outs } },
+      { id: placeOf(outs), properties: { ...outs, repair: { leave: leaveRecord(olds) } } },
       error,
     );
   }
+}
+
+/** What a later update needs to leave an old place: no credentials (those come from the inputs). */
+function leaveRecord(olds: State): NonNullable<Repair["leave"]> {
+  return compact({
+    site: olds.site,
+    scope: olds.scope,
+    onDelete: olds.onDelete,
+    previous: olds.previous,
+    mode: olds.mode,
+  });
 }
 
 /** `revert` puts the site back on the global settings; `restore` writes back what was found. */

@@ -93,7 +93,7 @@ test("delete retains by default; restore gives the site its own settings back", 
   await useGlobal.remove(kept.id, kept.outs);
   expect(s.dump().portals[1]?.SMTPmode).toBe("h");
 
-  const restoring = { ...kept.outs, onDelete: "restore" };
+  const restoring = { ...kept.outs, onDelete: "restore" as const };
   await useGlobal.remove(kept.id, restoring);
   expect(s.dump().portals[1]).toMatchObject({
     SMTPmode: "p",

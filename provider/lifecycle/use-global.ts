@@ -19,10 +19,18 @@ export type State = Inputs & {
   previousMode?: SmtpMode;
   portalName?: string;
   apiGeneration?: ApiGeneration;
+  /** A move that stopped part-way: the old site still to be released (see `release`). */
+  repair?: { readonly release: Pick<State, "site" | "onDelete" | "previousMode"> };
 };
 
 const ID_SUFFIX = "use-global";
-const OUTPUT_ONLY_KEYS: readonly string[] = ["mode", "previousMode", "portalName", "apiGeneration"];
+const OUTPUT_ONLY_KEYS: readonly string[] = [
+  "mode",
+  "previousMode",
+  "portalName",
+  "apiGeneration",
+  "repair",
+];
 
 /** Puts the site in mode `h` unless it is already; returns what DNN showed before and after. */
 async function holdOnGlobal(client: DnnClient): Promise<{ before: SiteView; after: SiteView }> {
@@ -55,6 +63,36 @@ async function release(client: DnnClient, state: State): Promise<void> {
   if (now.response.smtpServerMode === "h") await keepSite(client, now, "p");
 }
 
+/** After a move, releases the old site unless it is the new one under another URL. */
+async function leave(old: State, outs: State, after: SiteView): Promise<void> {
+  try {
+    const oldClient = clientFor(old);
+    const there = await view(oldClient, "site");
+    const sameSite =
+      there.response.portalName === after.response.portalName &&
+      same(there.response.site, after.response.site);
+    if (!sameSite) await release(oldClient, old);
+  } catch (error) {
+    throw partialWrite(
+      `${outs.site?.url} now uses the global settings, but applying onDelete "${old.onDelete}" to ${old.site?.url} failed: ${(error as Error).message}; run \`pulumi up\` again, or set it by hand`,
+      {
+        id: idOf(outs, ID_SUFFIX),
+        properties: {
+          ...outs,
+          repair: {
+            release: compact({
+              site: old.site,
+              onDelete: old.onDelete,
+              previousMode: old.previousMode,
+            }),
+          },
+        },
+      },
+      error,
+    );
+  }
+}
+
 const lifecycle = lifecycleOf<Inputs, State>({
   idSuffix: () => ID_SUFFIX,
   outputOnlyKeys: OUTPUT_ONLY_KEYS,
@@ -68,6 +106,7 @@ const lifecycle = lifecycleOf<Inputs, State>({
     if (isUnknown(news.site) || !same(olds.site, news.site)) changed.push("site");
     // A site put on its own settings by hand is the drift this resource exists for.
     if (olds.mode !== undefined && olds.mode !== "h") changed.push("mode");
+    if (olds.repair) changed.push("repair");
     return changed;
   },
   async create(client, props) {
@@ -84,21 +123,12 @@ const lifecycle = lifecycleOf<Inputs, State>({
     const outs = outputs(news, after, {
       previousMode: moved ? before.response.smtpServerMode : olds.previousMode,
     });
-    if (!moved) return outs;
-    try {
-      const oldClient = clientFor(olds);
-      const there = await view(oldClient, "site");
-      const sameSite =
-        there.response.portalName === after.response.portalName &&
-        same(there.response.site, after.response.site);
-      if (!sameSite) await release(oldClient, olds);
-    } catch (error) {
-      throw partialWrite(
-        `${news.site?.url} now uses the global settings, but applying onDelete "${olds.onDelete}" to ${olds.site?.url} failed: ${(error as Error).message}; run \`pulumi up\` again, or set it by hand`,
-        { id: idOf(news, ID_SUFFIX), properties: { ...outs } },
-        error,
-      );
-    }
+    const old = moved
+      ? olds
+      : olds.repair
+        ? ({ ...news, ...olds.repair.release } as State)
+        : undefined;
+    if (old) await leave(old, outs, after);
     return outs;
   },
   remove: release,
