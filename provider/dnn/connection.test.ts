@@ -2,6 +2,7 @@ import { afterEach, beforeEach, expect, test } from "vitest";
 import {
   knownSiteSecrets,
   resolveConnection,
+  resolveSite,
   resolveSiteInputs,
   setStackConfig,
 } from "./connection";
@@ -79,4 +80,31 @@ test("an empty value does not hide the next source", () => {
 test("every configured secret is known for scrubbing", () => {
   config({ "dnn:password": "cfg-pass", "dnn:apiToken": "cfg-token" });
   expect(knownSiteSecrets()).toEqual(expect.arrayContaining(["cfg-pass", "cfg-token", "env-pass"]));
+});
+
+test("the connection says where each value came from", () => {
+  config({ "dnn:username": "cfg-user", "dnn:password": "cfg-pass" });
+  expect(resolveConnection(undefined, {}).sources).toEqual({
+    url: "environment variable DNN_URL",
+    username: "stack config dnn:username",
+    password: "stack config dnn:password",
+  });
+  const explicit = resolveConnection(
+    { url: "https://args.example", username: "arg-user" },
+    { siteApiToken: "arg-token" },
+  );
+  expect(explicit.sources).toEqual({
+    url: "argument site.url",
+    username: "argument site.username",
+    apiToken: "argument site.apiToken",
+  });
+  expect(explicit.password).toBeUndefined();
+});
+
+test("resolveSite gives the non-secret values and their sources", () => {
+  config({ "dnn:url": "https://config.example" });
+  expect(resolveSite({ username: "arg-user" })).toEqual({
+    inputs: { url: "https://config.example", username: "arg-user" },
+    sources: { url: "stack config dnn:url", username: "argument site.username" },
+  });
 });
