@@ -388,5 +388,17 @@ ${
       expect(text).toContain("mandatory");
       expect(text).toContain(message);
     }
-  }, 180_000);
+
+    // UseGlobalSmtpSettings registered without the class: its site password is not marked secret.
+    project.writeProgram(`import * as pulumi from "@pulumi/pulumi";
+new pulumi.dynamic.Resource(require("pulumi-dnn-smtp/dist/provider/use-global-provider"), "blog",
+  { site: { url: ${JSON.stringify(standin.url)}, username: "host" }, sitePassword: "Host-Pw-1",
+    mode: undefined, previousMode: undefined, portalName: undefined, apiGeneration: undefined },
+  {}, "dnn", "UseGlobalSmtpSettings");
+`);
+    const refused = await preview("dev");
+    const text = refused.stdout + refused.stderr;
+    expect(refused.code, text).not.toBe(0);
+    expect(text).toContain("blog: sitePassword: must be a secret");
+  }, 240_000);
 });
