@@ -35,12 +35,20 @@ export interface Comparison {
   /**
    * The median of the rounds' ratios (each round's subject over the floor run next to it):
    * load from other processes comes and goes, and falls on both runs of a round alike.
+   * The number of rounds is odd, so this is the ratio of one round: `floorMs`/`subjectMs`.
    */
   readonly ratio: number;
-  /** Median floor time, milliseconds. */
+  /** The floor run of the round the ratio comes from, milliseconds. */
   readonly floorMs: number;
-  /** Median subject time, milliseconds. */
+  /** The subject run of the round the ratio comes from, milliseconds. */
   readonly subjectMs: number;
+  /** Which round that is (0-based, in `floorRuns`/`subjectRuns`). */
+  readonly medianRound: number;
+  /** Median of all floor runs and of all subject runs, for the reader (not a ratio's pair). */
+  readonly floorMedianMs: number;
+  readonly subjectMedianMs: number;
+  /** Every round's ratio, in order. */
+  readonly roundRatios: readonly number[];
   /** Every timed floor run, milliseconds, in order. */
   readonly floorRuns: readonly number[];
   /** Every timed subject run, milliseconds, in order. */
@@ -52,11 +60,34 @@ export interface InterleaveOptions {
   readonly rounds: number;
   /** Untimed rounds first (JIT, keep-alive sockets, caches of the server). */
   readonly warmup?: number;
-  /** Stop adding rounds after this long (at least 3 timed rounds always run). */
+  /** Stop adding rounds after this long (at least 3 timed rounds always run; always an odd number). */
   readonly budgetMs?: number;
 }
 
 const MIN_ROUNDS = 3;
+
+/** The index of the median of an odd number of values (the lower middle one otherwise). */
+export function medianIndex(values: readonly number[]): number {
+  const order = values.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
+  return (order[Math.floor((order.length - 1) / 2)] as readonly [number, number])[1];
+}
+
+/** A comparison from its runs: the ratio is the median round's own ratio. */
+export function compare(floorRuns: readonly number[], subjectRuns: readonly number[]): Comparison {
+  const roundRatios = subjectRuns.map((s, i) => s / (floorRuns[i] as number));
+  const medianRound = medianIndex(roundRatios);
+  return {
+    ratio: roundRatios[medianRound] as number,
+    floorMs: floorRuns[medianRound] as number,
+    subjectMs: subjectRuns[medianRound] as number,
+    medianRound,
+    floorMedianMs: median(floorRuns),
+    subjectMedianMs: median(subjectRuns),
+    roundRatios,
+    floorRuns,
+    subjectRuns,
+  };
+}
 
 /**
  * Runs floor and subject in alternation, A/B then B/A, so drift of the machine (other
@@ -76,8 +107,10 @@ export async function interleave(
   const floorRuns: number[] = [];
   const subjectRuns: number[] = [];
   const deadline = nowMs() + (options.budgetMs ?? Number.POSITIVE_INFINITY);
-  for (let r = 0; r < options.rounds; r++) {
-    if (r >= MIN_ROUNDS && nowMs() > deadline) break;
+  const rounds = options.rounds % 2 === 1 ? options.rounds : options.rounds + 1;
+  for (let r = 0; r < rounds; r++) {
+    // Out of time: stop, but only after an odd number of rounds (the ratio is one round's).
+    if (r >= MIN_ROUNDS && r % 2 === 1 && nowMs() > deadline) break;
     if (r % 2 === 0) {
       floorRuns.push(await floor(r));
       subjectRuns.push(await subject(r));
@@ -86,14 +119,7 @@ export async function interleave(
       floorRuns.push(await floor(r));
     }
   }
-  const ratio = median(subjectRuns.map((s, i) => s / (floorRuns[i] as number)));
-  return {
-    ratio,
-    floorMs: median(floorRuns),
-    subjectMs: median(subjectRuns),
-    floorRuns,
-    subjectRuns,
-  };
+  return compare(floorRuns, subjectRuns);
 }
 
 /** Runs `work` for every item with at most `size` in flight; resolves when all are done. */
