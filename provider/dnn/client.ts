@@ -228,6 +228,18 @@ export class DnnClient {
   }
 
   private unexpected(response: HttpResponse, command: string): never {
+    if (response.status === 503) {
+      const after = response.headers["retry-after"];
+      const when =
+        typeof after === "string" && after !== ""
+          ? ` (it asks to retry after ${/^\d+$/.test(after) ? `${after} s` : after})`
+          : "";
+      throw this.fail(
+        "DNN_UNAVAILABLE",
+        `${command}: the site is temporarily unavailable (503)${when}: it may be restarting or in maintenance; run \`pulumi up\` again later`,
+        { responseCode: 503, command, transient: true },
+      );
+    }
     if (looksLikeHtml(response)) {
       throw this.fail(
         "DNN_NOT_JSON",
@@ -240,18 +252,6 @@ export class DnnClient {
         "DNN_UNKNOWN_SITE",
         `${command}: not found (404): check site.url (the site's alias, child-site path included) and that the DNN version has the Persona Bar SMTP API (9.2+)`,
         { responseCode: 404, command },
-      );
-    }
-    if (response.status === 503) {
-      const after = response.headers["retry-after"];
-      const when =
-        typeof after === "string" && after !== ""
-          ? ` (it asks to retry after ${/^\d+$/.test(after) ? `${after} s` : after})`
-          : "";
-      throw this.fail(
-        "DNN_UNAVAILABLE",
-        `${command}: the site is temporarily unavailable (503)${when}: it may be restarting or in maintenance; run \`pulumi up\` again later`,
-        { responseCode: 503, command, transient: true },
       );
     }
     let detail = "";
