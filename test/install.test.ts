@@ -4,7 +4,7 @@
  * package (npm runs its `prepare` script), loadable with `require`.
  */
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
@@ -33,6 +33,15 @@ function run(command: string, args: readonly string[], cwd: string): Promise<str
   });
 }
 
+/** The files of a folder, recursively, relative to it; nested node_modules left out. */
+function filesUnder(dir: string, prefix = ""): string[] {
+  return readdirSync(join(dir, prefix), { withFileTypes: true }).flatMap((entry) => {
+    const path = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) return entry.name === "node_modules" ? [] : filesUnder(dir, path);
+    return [path];
+  });
+}
+
 describe("npm install git+file://<this repository>#<HEAD>", () => {
   const project = mkdtempSync(join(tmpdir(), "pulumi-dnn-smtp-install-"));
   const head = execFileSync("git", ["rev-parse", "HEAD"], { cwd: ROOT, encoding: "utf8" }).trim();
@@ -45,9 +54,16 @@ describe("npm install git+file://<this repository>#<HEAD>", () => {
   test(
     "installs a built package that require() loads",
     async () => {
+      // npm 12 and later run a git dependency's prepare only when the project allows it (the
+      // key of a git dependency is its URL), and fetch git dependencies only with --allow-git;
+      // npm 11 runs it anyway and warns.
       writeFileSync(
         join(project, "package.json"),
-        JSON.stringify({ name: "install-check", private: true }, null, 2),
+        JSON.stringify(
+          { name: "install-check", private: true, allowScripts: { [`git+file://${ROOT}`]: true } },
+          null,
+          2,
+        ),
       );
       // The npm cache of this machine is used first (the repository's npm ci filled it).
       await run(
@@ -58,6 +74,7 @@ describe("npm install git+file://<this repository>#<HEAD>", () => {
           "--no-fund",
           "--prefer-offline",
           "--loglevel=error",
+          "--allow-git=all",
           `git+file://${ROOT}#${head}`,
         ],
         project,
@@ -67,14 +84,10 @@ describe("npm install git+file://<this repository>#<HEAD>", () => {
       expect(manifest.name).toBe("pulumi-dnn-smtp");
       for (const file of ["dist/provider/index.js", "dist/provider/index.d.ts"])
         expect(existsSync(join(installed, file)), file).toBe(true);
-      // what `files` leaves out stays out
-      for (const path of [
-        "provider",
-        "test",
-        "scripts",
-        "node_modules/typescript",
-        "dist/.prepared",
-      ])
+      // what `files` leaves out stays out: sources, tests, scripts, the build's stamp
+      const shipped = filesUnder(installed);
+      expect(shipped.filter((f) => /(?<!\.d)\.ts$/.test(f))).toEqual([]);
+      for (const path of ["test", "scripts", "node_modules/typescript", "dist/.prepared"])
         expect(existsSync(join(installed, path)), path).toBe(false);
       // @pulumi/pulumi, the peer dependency, is installed beside it by npm
       expect(existsSync(join(project, "node_modules/@pulumi/pulumi/package.json"))).toBe(true);
