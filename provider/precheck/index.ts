@@ -92,7 +92,8 @@ function dnnIdentity(port: DnnPrecheckPort | undefined): unknown {
   return { object: id };
 }
 
-const SKIPPED = (
+/** The report of level "none": nothing was tried. */
+const skippedReport = (
   settings: SmtpSettingsModel,
   options: ResolvedPrecheckOptions,
 ): PrecheckReport => ({
@@ -187,7 +188,7 @@ export async function runPrecheck(
   options: ResolvedPrecheckOptions,
   ports: PrecheckPorts = {},
 ): Promise<PrecheckReport> {
-  if (options.level === "none") return SKIPPED(settings, options);
+  if (options.level === "none") return skippedReport(settings, options);
   const plan = planConnection(settings, options);
   const target = options.via === "local" && ports.dial ? ports.dial(plan.address) : undefined;
   const key = cacheKeyOf(settings, options, plan, ports, target);

@@ -53,9 +53,10 @@ const oneOf = (values: readonly string[]) =>
  * What a user may write under `precheck`. Every field is optional; the defaults depend on
  * the SMTP settings and are applied by `validatePrecheckOptions`:
  * - `level`: `"auth"` when authentication is basic or oauth, `"send"` when `via` is
- *   `"dnn"`, else `"connect"`;
- * - `via`: `"local"`;
- * - `mailProvider`: `"mailkit"` when authentication is oauth, else `"core"`;
+ *   `"dnn"`, else `"connect"` (`defaultLevel` in compat.ts);
+ * - `via`: `"local"` (`DEFAULT_VIA`);
+ * - `mailProvider`: `"mailkit"` when authentication is oauth, else `"core"`
+ *   (`defaultMailProvider`);
  * - `sender`: `hostEmail`, else `recipient` (level `"send"`, via `"local"` only);
  * - `allowUnverifiedAuth`: false;
  * - `connectTimeoutMs`: 10000 (`DEFAULT_CONNECT_TIMEOUT_MS`), `timeoutMs`: 30000
