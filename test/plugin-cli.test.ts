@@ -4,7 +4,8 @@
  * preview, up, a no-op up, a password-only change (`~ password`), refresh with drift,
  * import by id, destroy; and a scan for the marker passwords in every trace.
  */
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Standin, startStandin } from "../standin/server";
@@ -207,4 +208,128 @@ describe.skipIf(!!skip)("the dnn-smtp plugin from Pulumi YAML, with the real CLI
     expect(traces.length).toBe(3);
     expect(project.log()).toMatch(/pulumi import dnn-smtp:index:SmtpSettings/);
   });
+});
+
+const TWO_INSTALLATIONS = `name: dnn-smtp-two-installations
+runtime: yaml
+config:
+  otherUrl:
+    type: string
+  otherPassword:
+    type: string
+resources:
+  # The main installation through the default provider (stack config dnn-smtp:*), the other
+  # through an explicit provider; its password is a plain string here, on purpose.
+  other:
+    type: pulumi:providers:dnn-smtp
+    properties:
+      url: \${otherUrl}
+      username: root
+      password: \${otherPassword}
+  mainGlobal:
+    type: dnn-smtp:index:SmtpSettings
+    properties:
+      scope: global
+      server: relay.main.example.com
+      connectionLimit: 2
+      maxIdleTime: 100000
+      messageBatchSize: 50
+      precheck:
+        level: none
+  otherGlobal:
+    type: dnn-smtp:index:SmtpSettings
+    properties:
+      scope: global
+      server: relay.other.example.com
+      connectionLimit: 3
+      maxIdleTime: 100000
+      messageBatchSize: 50
+      precheck:
+        level: none
+    options:
+      provider: \${other}
+`;
+
+describe.skipIf(!!skip)("explicit providers: two installations in one YAML program", () => {
+  let packed: PackedPlugin;
+  let main: Standin;
+  let other: Standin;
+  let project: YamlProject;
+  let folder: string;
+  const OTHER_PASSWORD = "Other-Marker-51ce";
+
+  beforeAll(async () => {
+    packed = packPlugin();
+    main = await startStandin({
+      quiet: true,
+      generation: "g3",
+      superuser: { username: "host", password: SITE_PASSWORD },
+    });
+    other = await startStandin({
+      quiet: true,
+      generation: "g1",
+      superuser: { username: "root", password: OTHER_PASSWORD },
+    });
+    folder = mkdtempSync(join(tmpdir(), "two-installations-"));
+    writeFileSync(join(folder, "Pulumi.yaml"), TWO_INSTALLATIONS);
+    project = yamlProject({
+      example: folder,
+      bin: bin as string,
+      pluginDir: packed.dir,
+      passphrase: PASSPHRASE,
+    });
+    await project.ok(["stack", "init", "dev"]);
+    await project.ok(["config", "set", "dnn-smtp:url", main.url]);
+    await project.ok(["config", "set", "dnn-smtp:username", "host"]);
+    await project.ok(["config", "set", "--secret", "--", "dnn-smtp:password", SITE_PASSWORD]);
+    await project.ok(["config", "set", "otherUrl", other.url]);
+    // Deliberately not --secret: the plugin must still store it as a secret.
+    await project.ok(["config", "set", "otherPassword", OTHER_PASSWORD]);
+  }, 120_000);
+
+  afterAll(async () => {
+    project?.remove();
+    await main?.close();
+    await other?.close();
+    packed?.remove();
+    if (folder) rmSync(folder, { recursive: true, force: true });
+  });
+
+  test("each provider writes its own installation; the provider's password is stored as a secret", async () => {
+    await project.ok(["up", "--yes", "--skip-preview"]);
+    expect(main.dump().host.SMTPServer).toBe("relay.main.example.com");
+    expect(other.dump().host).toMatchObject({
+      SMTPServer: "relay.other.example.com",
+      SMTPConnectionLimit: "3",
+    });
+    const state = (await project.ok(["stack", "export"])).stdout;
+    const provider = JSON.parse(state).deployment.resources.find(
+      (r: { type: string }) => r.type === "pulumi:providers:dnn-smtp",
+    );
+    expect(provider.inputs.password).toMatchObject({ ciphertext: expect.any(String) });
+    expect(provider.inputs.url).toBe(other.url);
+    expect(state).not.toContain(OTHER_PASSWORD);
+    expect(state).not.toContain(SITE_PASSWORD);
+    // The backend's checkpoint file also keeps the stack's config, where this test set the
+    // password in plain text on purpose; its resources must hold it encrypted only.
+    const checkpoint = JSON.parse(
+      readFileSync(
+        join(project.stateDir, ".pulumi/stacks/dnn-smtp-two-installations/dev.json"),
+        "utf8",
+      ),
+    );
+    const resources = JSON.stringify(checkpoint.checkpoint.latest.resources);
+    expect(resources).toContain("pulumi:providers:dnn-smtp");
+    expect(resources).not.toContain(OTHER_PASSWORD);
+    expect(resources).not.toContain(SITE_PASSWORD);
+  }, 120_000);
+
+  test("a bad provider URL fails preview, naming the setting", async () => {
+    await project.ok(["config", "set", "otherUrl", "ftp://other.example.com"]);
+    const preview = await project.run(["preview"]);
+    expect(preview.code).not.toBe(0);
+    expect(`${preview.stdout}${preview.stderr}`).toMatch(/url: must be the site's http\(s\) URL/);
+    await project.ok(["config", "set", "otherUrl", other.url]);
+    await project.ok(["destroy", "--yes", "--skip-preview"]);
+  }, 120_000);
 });
