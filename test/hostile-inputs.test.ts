@@ -254,6 +254,15 @@ for (const [what, value] of [
   });
 }
 
+// The site itself.
+for (const [what, value] of [
+  ["a text", url],
+  ["an array", [url]],
+  ["a number", 1],
+] as const) {
+  cases.push({ name: `site: ${what}`, field: "site", input: basic({ site: value }) });
+}
+
 // The CA certificate.
 for (const [what, value] of [
   ["a number", 42],

@@ -300,7 +300,10 @@ export function checkSite(news: ResourceProps): {
   const add = (field: string, message: string) =>
     problems.push({ field: `site.${field}`, message });
   if (raw !== undefined && (typeof raw !== "object" || raw === null || Array.isArray(raw))) {
-    add("url", "site must be an object { url, username, caCert, insecureSkipVerify, timeoutMs }");
+    problems.push({
+      field: "site",
+      message: `must be an object { url, username, caCert, insecureSkipVerify, timeoutMs }; got ${Array.isArray(raw) ? "an array" : typeof raw}`,
+    });
     return { site: {}, problems, sources: {} };
   }
   const given = (raw ?? {}) as Record<string, unknown>;
