@@ -119,6 +119,8 @@ function editDistance(a: string, b: string): number {
 
 /** The accepted name closest to a mistyped one (case-insensitive edit distance), if any is close. */
 export function closestName(key: string, names: readonly string[]): string | undefined {
+  // No name is that long: a huge key is not a typo, and would cost time to compare.
+  if (key.length > 64) return undefined;
   const k = key.toLowerCase();
   let best: { name: string; distance: number } | undefined;
   for (const name of names) {

@@ -304,6 +304,16 @@ for (const [key, input, suggestion] of [
   });
 }
 cases.push({
+  name: "unknown key a megabyte long",
+  field: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...",
+  input: basic({ [MEGABYTE]: 1 }),
+});
+cases.push({
+  name: "onDelete a megabyte long",
+  field: "onDelete",
+  input: basic({ scope: "site", onDelete: MEGABYTE }),
+});
+cases.push({
   name: "unknown key with no close name",
   field: "favouriteColour",
   input: basic({ favouriteColour: "blue" }),

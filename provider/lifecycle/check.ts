@@ -16,6 +16,7 @@ import {
   invisibleProblem,
   MAX_TEXT_LENGTH,
   SETTINGS_FIELDS,
+  shortKey,
   showValue,
   unknownKeyMessage,
   validateSettings,
@@ -115,7 +116,7 @@ export async function checkSmtpSettings(
   if (!unknown.has("onDelete") && !ON_DELETE.includes(onDelete as OnDelete)) {
     problems.push({
       field: "onDelete",
-      message: `must be one of ${ON_DELETE.join(", ")}; got ${JSON.stringify(onDelete)}`,
+      message: `must be one of ${ON_DELETE.join(", ")}; got ${showValue(onDelete)}`,
     });
   } else if (onDelete === "revert" && scope === "global") {
     problems.push({
@@ -156,7 +157,7 @@ export async function checkUseGlobal(
   if (!isUnknown(onDelete) && !USE_GLOBAL_ON_DELETE.includes(onDelete as UseGlobalOnDelete)) {
     problems.push({
       field: "onDelete",
-      message: `must be one of ${USE_GLOBAL_ON_DELETE.join(", ")}; got ${JSON.stringify(onDelete)}`,
+      message: `must be one of ${USE_GLOBAL_ON_DELETE.join(", ")}; got ${showValue(onDelete)}`,
     });
   }
   if (problems.length > 0) return { inputs: news, failures: failuresOf(problems) };
@@ -191,7 +192,10 @@ function unknownKeys(
   const known = new Set([...args, ...outputs, ...SITE_SECRET_KEYS, ...ENGINE_KEYS]);
   return Object.keys(news)
     .filter((k) => !known.has(k))
-    .map((k) => ({ field: k, message: unknownKeyMessage(k, args, `an argument of ${resource}`) }));
+    .map((k) => ({
+      field: shortKey(k),
+      message: unknownKeyMessage(k, args, `an argument of ${resource}`),
+    }));
 }
 
 /** The site credentials the classes store as secret inputs: texts of bounded length. */
@@ -308,7 +312,8 @@ export function checkSite(news: ResourceProps): {
   }
   const given = (raw ?? {}) as Record<string, unknown>;
   for (const key of Object.keys(given)) {
-    if (!SITE_KEYS.includes(key)) add(key, unknownKeyMessage(key, SITE_KEYS, "a site field"));
+    if (!SITE_KEYS.includes(key))
+      add(shortKey(key), unknownKeyMessage(key, SITE_KEYS, "a site field"));
   }
   const known = (k: string) => given[k] !== undefined && !isUnknown(given[k]);
   const { inputs, sources } = resolveSite(given as SiteInputs);

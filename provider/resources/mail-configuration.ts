@@ -10,7 +10,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { DnnSmtpError, type FieldProblem } from "../errors";
-import { SETTINGS_FIELDS, unknownKeyMessage } from "../settings";
+import { SETTINGS_FIELDS, shortKey, unknownKeyMessage } from "../settings";
 import { SITE_FIELDS, type SiteArgs } from "./site-props";
 import { SmtpSettings, type SmtpSettingsArgs } from "./smtp-settings";
 import { UseGlobalSmtpSettings } from "./use-global-settings";
@@ -105,7 +105,10 @@ function unknownKeys(
   if (!plainObject(value)) return [];
   return Object.keys(value)
     .filter((k) => !accepted.includes(k))
-    .map((k) => ({ field: `${path}${k}`, message: unknownKeyMessage(k, accepted, what) }));
+    .map((k) => ({
+      field: `${path}${shortKey(k)}`,
+      message: unknownKeyMessage(k, accepted, what),
+    }));
 }
 
 /** Every key of the configuration that is not a known one (typos fail before anything runs). */
