@@ -17,8 +17,9 @@ import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type Standin, startStandin } from "../standin/server";
+import type { Standin } from "../standin/server";
 import { EXAMPLES_DIR, examplesInstalled, SECRET_SIG, SECRET_VALUE } from "./support/plugin";
+import { precheckTest } from "./support/precheck";
 import { createProject, type PulumiProject, pulumiSkipReason } from "./support/pulumi";
 
 const PACK_DIR = join(EXAMPLES_DIR, "node_modules/pulumi-dnn-smtp/policy-pack");
@@ -323,12 +324,8 @@ new PolicyPack("probe", { policies: [{ name: "probe", enforcementLevel: "advisor
 
 const skip = pulumiSkipReason();
 
-describe.skipIf(skip || !ready)("pulumi preview --policy-pack with the real CLI", () => {
-  let standin: Standin;
-  let project: PulumiProject;
-
-  /** A program with one SmtpSettings; `raw` registers it without the class (no secret marking). */
-  const program = (overrides: string, raw = false) => `import * as pulumi from "@pulumi/pulumi";
+/** A program with one SmtpSettings; `raw` registers it without the class (no secret marking). */
+const program = (overrides: string, raw = false) => `import * as pulumi from "@pulumi/pulumi";
 import { SmtpSettings } from "pulumi-dnn-smtp";
 const args = { scope: "global" as const, server: "relay.example.com:587", authentication: "basic" as const,
   username: "dnn@example.com", password: "Relay-Secret-1", enableSsl: true, precheck: { level: "auth" as const }, ${overrides} };
@@ -339,66 +336,72 @@ ${
 }
 `;
 
-  beforeAll(async () => {
-    standin = await startStandin({
-      port: 0,
+/** The shared fixture plus `cli`: a stand-in and a project with stacks dev and prod, removed after. */
+const cliTest = precheckTest.extend<{ cli: { standin: Standin; project: PulumiProject } }>({
+  cli: async ({ standin: start }, use) => {
+    const standin = await start({
       generation: "g3",
-      quiet: true,
       superuser: { username: "host", password: "Host-Pw-1" },
     });
-    project = await createProject({
+    const project = await createProject({
       name: "policy-check",
       program: program(""),
       config: { "dnn:url": standin.url, "dnn:username": "host" },
       env: { PULUMI_NODEJS_TRANSPILE_ONLY: "true", DNN_PASSWORD: "Host-Pw-1" },
     });
-    await project.ok(["stack", "init", "prod"]);
-    await project.ok(["config", "set", "dnn:url", standin.url, "--stack", "prod"]);
-  }, 120_000);
-  afterAll(async () => {
-    await project?.destroy();
-    await standin?.close();
-  });
-
-  const preview = (stack = "dev") =>
-    project.run(["preview", "--policy-pack", PACK_DIR, "--stack", stack]);
-
-  test("refuses each unsafe configuration with a message naming the field, accepts a safe one", async (ctx) => {
-    const accepted = await preview("prod");
-    if (/RunPlugin not implemented/.test(accepted.stdout + accepted.stderr)) {
-      const why =
-        "the language host (pulumi-language-nodejs from scripts/pulumi-cli.sh) does not implement RunPlugin, which this CLI uses to start Node.js policy packs";
-      if (process.env.CI === "true") throw new Error(`CI=true and ${why}`);
-      console.warn(`skipped: ${why}`);
-      ctx.skip();
+    try {
+      await project.ok(["stack", "init", "prod"]);
+      await project.ok(["config", "set", "dnn:url", standin.url, "--stack", "prod"]);
+      await use({ standin, project });
+    } finally {
+      await project.destroy();
     }
-    expect(accepted.code, accepted.stdout + accepted.stderr).toBe(0);
+  },
+});
 
-    const cases: Array<[string, string, string, boolean?]> = [
-      ["enableSsl: false", "dev", "mail: enableSsl: must be true"],
-      ['server: "relay.example.com:465"', "dev", "mail: server: port 465"],
-      ['precheck: { level: "connect" as const }', "prod", "mail: precheck.level: must be"],
-      ["", "dev", "mail: password: must be a secret", true],
-    ];
-    for (const [overrides, stack, message, raw] of cases) {
-      project.writeProgram(program(overrides, raw));
-      const refused = await preview(stack);
-      const text = refused.stdout + refused.stderr;
-      expect(refused.code, text).not.toBe(0);
-      expect(text).toContain("mandatory");
-      expect(text).toContain(message);
-    }
+describe.skipIf(skip || !ready)("pulumi preview --policy-pack with the real CLI", () => {
+  cliTest(
+    "refuses each unsafe configuration with a message naming the field, accepts a safe one",
+    async ({ cli: { standin, project }, skip: skipTest }) => {
+      const preview = (stack = "dev") =>
+        project.run(["preview", "--policy-pack", PACK_DIR, "--stack", stack]);
+      const accepted = await preview("prod");
+      if (/RunPlugin not implemented/.test(accepted.stdout + accepted.stderr)) {
+        const why =
+          "the language host (pulumi-language-nodejs from scripts/pulumi-cli.sh) does not implement RunPlugin, which this CLI uses to start Node.js policy packs";
+        if (process.env.CI === "true") throw new Error(`CI=true and ${why}`);
+        console.warn(`skipped: ${why}`);
+        skipTest();
+      }
+      expect(accepted.code, accepted.stdout + accepted.stderr).toBe(0);
 
-    // UseGlobalSmtpSettings registered without the class: its site password is not marked secret.
-    project.writeProgram(`import * as pulumi from "@pulumi/pulumi";
+      const cases: Array<[string, string, string, boolean?]> = [
+        ["enableSsl: false", "dev", "mail: enableSsl: must be true"],
+        ['server: "relay.example.com:465"', "dev", "mail: server: port 465"],
+        ['precheck: { level: "connect" as const }', "prod", "mail: precheck.level: must be"],
+        ["", "dev", "mail: password: must be a secret", true],
+      ];
+      for (const [overrides, stack, message, raw] of cases) {
+        project.writeProgram(program(overrides, raw));
+        const refused = await preview(stack);
+        const text = refused.stdout + refused.stderr;
+        expect(refused.code, text).not.toBe(0);
+        expect(text).toContain("mandatory");
+        expect(text).toContain(message);
+      }
+
+      // UseGlobalSmtpSettings registered without the class: its site password is not marked secret.
+      project.writeProgram(`import * as pulumi from "@pulumi/pulumi";
 new pulumi.dynamic.Resource(require("pulumi-dnn-smtp/dist/provider/use-global-provider"), "blog",
   { site: { url: ${JSON.stringify(standin.url)}, username: "host" }, sitePassword: "Host-Pw-1",
     mode: undefined, previousMode: undefined, portalName: undefined, apiGeneration: undefined },
   {}, "dnn", "UseGlobalSmtpSettings");
 `);
-    const refused = await preview("dev");
-    const text = refused.stdout + refused.stderr;
-    expect(refused.code, text).not.toBe(0);
-    expect(text).toContain("blog: sitePassword: must be a secret");
-  }, 240_000);
+      const refused = await preview("dev");
+      const text = refused.stdout + refused.stderr;
+      expect(refused.code, text).not.toBe(0);
+      expect(text).toContain("blog: sitePassword: must be a secret");
+    },
+    240_000,
+  );
 });
