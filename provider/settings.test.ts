@@ -1,5 +1,12 @@
 import { describe, expect, test } from "vitest";
-import { formatServer, parseServer, validateSettings } from "./settings";
+import {
+  closestName,
+  formatServer,
+  invisibleCharacter,
+  parseServer,
+  SETTINGS_FIELDS,
+  validateSettings,
+} from "./settings";
 
 const MARKER = "Marker-Pa55word-7c1e";
 const global = { scope: "global", server: "smtp.example.com" } as const;
@@ -297,5 +304,43 @@ describe("server strings", () => {
       expect(typeof parsed).toBe("object");
       if (typeof parsed === "object") expect(formatServer(parsed)).toBe(s);
     }
+  });
+});
+
+describe("names and characters in messages", () => {
+  test.each([
+    ["connectonLimit", "connectionLimit"],
+    ["enableSSL", "enableSsl"],
+    ["usename", "username"],
+    ["smtpPassword", "password"],
+    ["hostemail", "hostEmail"],
+  ])("%s: did you mean %s?", (key, expected) => {
+    expect(closestName(key, SETTINGS_FIELDS)).toBe(expected);
+  });
+
+  test("no suggestion for a name nothing resembles, or a huge key", () => {
+    expect(closestName("favouriteColour", SETTINGS_FIELDS)).toBeUndefined();
+    expect(closestName("x".repeat(100_000), SETTINGS_FIELDS)).toBeUndefined();
+  });
+
+  test("an invisible character is named by code point and position", () => {
+    expect(invisibleCharacter("smtp\u200b.example.com")).toBe("U+200B at position 5");
+    expect(invisibleCharacter("\u202eexample")).toBe("U+202E at position 1");
+    expect(invisibleCharacter("mail@exämple.com")).toBeUndefined();
+  });
+
+  test('"*****" is never a password, and booleans are strict', () => {
+    const base = {
+      scope: "global",
+      server: "relay.example.com",
+      authentication: "basic",
+      username: "u",
+    };
+    const masked = validateSettings({ ...base, password: "*****" });
+    expect(masked.ok ? [] : masked.problems.map((p) => p.field)).toEqual(["password"]);
+    const text = validateSettings({ ...base, password: "p", enableSsl: "true" });
+    expect(text.ok && text.value.enableSsl).toBe(true);
+    const loose = validateSettings({ ...base, password: "p", enableSsl: "yes" });
+    expect(loose.ok).toBe(false);
   });
 });
