@@ -26,6 +26,7 @@ export {
   DEFAULT_MESSAGE_BATCH_SIZE,
   DEFAULT_SMTP_PORT,
   type FieldInfo,
+  type HeldSettings,
   type OAuthArgs,
   ON_DELETE,
   type OnDelete,

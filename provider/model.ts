@@ -141,6 +141,16 @@ export interface PrecheckArgs {
  * What an `SmtpSettings` resource found on the site before it first wrote (output
  * `previous`), kept for `onDelete: "restore"`. No password: only whether one was set.
  */
+/** What DNN holds for the tuning fields a resource leaves undeclared (so leaves as they are). */
+export interface HeldSettings {
+  readonly connectionLimit?: number;
+  readonly maxIdleTime?: number;
+  /** Global scope only. */
+  readonly messageBatchSize?: number;
+  /** Global scope only. */
+  readonly hostEmail?: string;
+}
+
 export interface PreviousSettingsOutput {
   readonly server: string;
   readonly connectionLimit: number;

@@ -25,6 +25,7 @@ import {
   updateRequest,
 } from "../dnn/wire";
 import { DnnSmtpError, invalidSettings } from "../errors";
+import type { HeldSettings, PreviousSettingsOutput } from "../model";
 import { type PrecheckReport, type ResolvedPrecheckOptions, runPrecheck } from "../precheck";
 import {
   AUTHENTICATION_WIRE,
@@ -53,28 +54,9 @@ export { checkSmtpSettings as check, ON_DELETE, type OnDelete } from "./check";
 export { UNKNOWN };
 
 /** The values a resource found before it first wrote, kept for `onDelete: "restore"`. No password. */
-export interface PreviousSettings {
-  readonly server: string;
-  readonly connectionLimit: number;
-  readonly maxIdleTime: number;
-  readonly authentication: string;
-  readonly username?: string;
-  readonly passwordSet: boolean;
-  readonly enableSsl: boolean;
-  readonly hostEmail?: string;
-  readonly messageBatchSize?: number;
-  readonly oauthProvider?: string;
-  /** The mode of the site in the URL. */
-  readonly mode: SmtpMode;
-}
+export type PreviousSettings = PreviousSettingsOutput;
 
-/** What DNN holds for the tuning fields a resource leaves undeclared (and so as they are). */
-export interface HeldSettings {
-  readonly connectionLimit?: number;
-  readonly maxIdleTime?: number;
-  readonly messageBatchSize?: number;
-  readonly hostEmail?: string;
-}
+export type { HeldSettings };
 
 /**
  * A write that stopped part-way, recorded in the state so the next update completes it:

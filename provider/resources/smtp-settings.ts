@@ -9,6 +9,7 @@ import provider = require("../dynamic-provider");
 import type {
   ApiGeneration,
   Authentication,
+  HeldSettings,
   OnDelete,
   PrecheckArgs,
   PreviousSettingsOutput,
@@ -63,19 +64,35 @@ export class SmtpSettings extends pulumi.dynamic.Resource {
   declare readonly scope: pulumi.Output<Scope>;
   /** The server as DNN stores it: `host` (port 25) or `host:port`. */
   declare readonly server: pulumi.Output<string>;
-  declare readonly connectionLimit: pulumi.Output<number>;
-  declare readonly maxIdleTime: pulumi.Output<number>;
+  /** As declared; undeclared, the site keeps its own value, shown in `held`. */
+  declare readonly connectionLimit: pulumi.Output<number | undefined>;
+  /** As declared; undeclared, the site keeps its own value, shown in `held`. */
+  declare readonly maxIdleTime: pulumi.Output<number | undefined>;
+  /** As declared (global scope); undeclared, the site keeps its own value, shown in `held`. */
   declare readonly messageBatchSize: pulumi.Output<number | undefined>;
   declare readonly authentication: pulumi.Output<Authentication>;
   declare readonly username: pulumi.Output<string | undefined>;
   /** Secret. */
   declare readonly password: pulumi.Output<string | undefined>;
   declare readonly enableSsl: pulumi.Output<boolean>;
-  /** The host email DNN holds (global scope), declared or not. */
+  /** As declared (global scope); undeclared, DNN's own value is shown in `held`. */
   declare readonly hostEmail: pulumi.Output<string | undefined>;
+  /**
+   * What DNN holds for the tuning fields this resource leaves undeclared (and so leaves as
+   * they are): `connectionLimit`, `maxIdleTime`, and for global scope `messageBatchSize`, `hostEmail`.
+   */
+  declare readonly held: pulumi.Output<HeldSettings>;
+  /** With `authentication: "oauth"`: whether DNN lists the provider as authorized (consent given). */
+  declare readonly oauthAuthorized: pulumi.Output<boolean | undefined>;
+  /** With `authentication: "oauth"`: where an administrator gives the provider its consent. */
+  declare readonly authorizeUrl: pulumi.Output<string | undefined>;
   /** The DNN site's name. */
   declare readonly portalName: pulumi.Output<string>;
-  /** `g1` (DNN 9.2–9.10), `g2` (9.11), `g3` (9.13, 10.x). */
+  /**
+   * A coarse label of what the site's answers showed: `g1` clear-text passwords (DNN
+   * 9.2–9.10), `g2` masked passwords (9.11–9.12), `g3` OAuth (9.13, 10.x). Informational:
+   * the provider decides from each answer, never from this label.
+   */
   declare readonly apiGeneration: pulumi.Output<ApiGeneration>;
   /** The mode of the site in the URL: `p` its own settings, `h` the global ones. */
   declare readonly mode: pulumi.Output<SmtpMode>;
@@ -103,6 +120,9 @@ export class SmtpSettings extends pulumi.dynamic.Resource {
       mode: undefined,
       precheckSummary: undefined,
       previous: undefined,
+      held: undefined,
+      oauthAuthorized: undefined,
+      authorizeUrl: undefined,
     };
     super(
       provider,
