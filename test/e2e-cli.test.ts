@@ -158,22 +158,57 @@ describe.skipIf(!!skip)("the real Pulumi CLI", () => {
     await project.ok(["up", "--yes", "--skip-preview"]);
   }, 120_000);
 
-  test("a scope change replaces the resource; destroy follows onDelete", async () => {
-    await project.ok(["config", "set", "scope", "global"]);
+  test("a URL spelled another way, with a relay password that fails its precheck, changes nothing", async () => {
+    // The same DNN under another name: a move, which must prove the new settings first.
+    const otherSpelling = standin.siteUrl("shop").replace("127.0.0.1", "localhost");
+    await project.ok(["config", "set", "shopUrl", otherSpelling]);
+    await project.ok(["config", "set", "precheckLevel", "auth"]);
+    await project.ok(["config", "set", "--secret", "relayPassword", "Wrong-Pa55word-y"]);
     const preview = await project.ok(["preview", "--diff"]);
-    expect(preview.stdout).toMatch(/replace/);
+    expect(preview.stdout).not.toMatch(/replace/);
+    const rowsBefore = JSON.stringify(standin.dump());
+    const stateBefore = await settingsState(project);
+    const failed = await project.run(["up", "--yes", "--skip-preview"]);
+    expect(failed.code).not.toBe(0);
+    expect(`${failed.stdout}${failed.stderr}`).toMatch(/PRECHECK_AUTH_REJECTED/);
+    expect(JSON.stringify(standin.dump())).toBe(rowsBefore);
+    expect(await settingsState(project)).toEqual(stateBefore);
+
+    // With the right password the move completes; the old place is the same site, so it
+    // is not reverted: the shop keeps its own settings.
+    await project.ok(["config", "set", "--secret", "relayPassword", MARKER]);
+    await project.ok(["up", "--yes", "--skip-preview"]);
+    expect(standin.dump().portals[1]).toMatchObject({ SMTPmode: "p", SMTPPassword: MARKER });
+    await project.ok(["config", "set", "shopUrl", standin.siteUrl("shop")]);
+    await project.ok(["up", "--yes", "--skip-preview"]);
+    expect(standin.dump().portals[1]?.SMTPmode).toBe("p");
+    await project.ok(["config", "set", "precheckLevel", "none"]);
+  }, 240_000);
+
+  test("a scope change is an update that proves first; destroy follows onDelete", async () => {
+    await project.ok(["config", "set", "scope", "global"]);
+    await project.ok(["config", "set", "precheckLevel", "auth"]);
+    await project.ok(["config", "set", "--secret", "relayPassword", "Wrong-Pa55word-z"]);
+    const preview = await project.ok(["preview", "--diff"]);
+    expect(preview.stdout).not.toMatch(/replace/);
+    expect(preview.stdout).toMatch(/~ 1 to update/);
+    const rowsBefore = JSON.stringify(standin.dump());
+    expect((await project.run(["up", "--yes", "--skip-preview"])).code).not.toBe(0);
+    expect(JSON.stringify(standin.dump())).toBe(rowsBefore);
+
+    await project.ok(["config", "set", "--secret", "relayPassword", MARKER]);
     await project.ok(["up", "--yes", "--skip-preview"]);
     const dump = standin.dump();
     expect(dump.host).toMatchObject({
       SMTPServer: `127.0.0.1:${relay.port}`,
       SMTPPassword: MARKER,
     });
-    // The old site resource was deleted with onDelete "revert": the shop uses the global settings now.
+    // The old place (the shop's own settings) got onDelete "revert": it uses the global settings now.
     expect(dump.portals[1]?.SMTPmode).toBe("h");
     await project.ok(["destroy", "--yes", "--skip-preview"]);
     // Global scope, onDelete "retain": the values stay.
     expect(standin.dump().host.SMTPServer).toBe(`127.0.0.1:${relay.port}`);
-  }, 180_000);
+  }, 240_000);
 
   test("the marker passwords appear nowhere: stack export, state files, outputs, logs", async () => {
     const exported = JSON.stringify(await project.exportStack());
