@@ -46,7 +46,8 @@ describe.skipIf(!!skip)("the dnn-smtp plugin from Pulumi YAML, with the real CLI
   const traces: string[] = [];
 
   beforeAll(async () => {
-    packed = packPlugin();
+    // The documented install: the plugin tarball, `pulumi plugin install ... --file`.
+    packed = packPlugin("--copy-node-modules");
     standin = await startStandin({
       quiet: true,
       generation: "g2",
@@ -56,12 +57,16 @@ describe.skipIf(!!skip)("the dnn-smtp plugin from Pulumi YAML, with the real CLI
       users: { "shop@example.com": MARKER },
       allowInsecureAuth: true,
     });
-    project = yamlProject({
-      example: EXAMPLE,
-      bin: bin as string,
-      pluginDir: packed.dir,
-      passphrase: PASSPHRASE,
-    });
+    project = yamlProject({ example: EXAMPLE, bin: bin as string, passphrase: PASSPHRASE });
+    await project.ok([
+      "plugin",
+      "install",
+      "resource",
+      "dnn-smtp",
+      packed.version,
+      "--file",
+      packed.tarball,
+    ]);
     await project.ok(["stack", "init", "dev"]);
     for (const [key, value] of Object.entries({
       "dnn-smtp:url": standin.url,
@@ -81,14 +86,12 @@ describe.skipIf(!!skip)("the dnn-smtp plugin from Pulumi YAML, with the real CLI
     packed?.remove();
   });
 
-  test("pulumi package get-schema serves the committed schema", async () => {
-    const result = await project.ok([
-      "package",
-      "get-schema",
-      join(packed.dir, "pulumi-resource-dnn-smtp"),
-    ]);
+  test("the installed plugin is listed and serves the committed schema", async () => {
+    const list = await project.ok(["plugin", "ls"]);
+    expect(list.stdout).toMatch(new RegExp(`dnn-smtp\\s+resource\\s+${packed.version}`));
+    const result = await project.ok(["package", "get-schema", `dnn-smtp@${packed.version}`]);
     expect(JSON.parse(result.stdout)).toEqual(SCHEMA);
-  });
+  }, 60_000);
 
   test("preview lists the creates, the password as [secret], and writes nothing", async () => {
     const preview = await project.ok(["preview", "--diff"]);

@@ -46,14 +46,16 @@ export interface PackedPlugin {
  * another checkout to pack from (e.g. a `git archive HEAD` copy with node_modules linked,
  * when the shared working tree is in the middle of someone's edit).
  */
-export function packPlugin(): PackedPlugin {
+export function packPlugin(
+  nodeModules: "--link-node-modules" | "--copy-node-modules" = "--link-node-modules",
+): PackedPlugin {
   const out = mkdtempSync(join(tmpdir(), "dnn-smtp-plugin-"));
   const from = process.env.PLUGIN_PACK_ROOT ?? ROOT;
-  const tarball = execFileSync(
-    "bash",
-    [join(from, "provider/plugin/pack.sh"), out, "--link-node-modules"],
-    { cwd: from, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] },
-  )
+  const tarball = execFileSync("bash", [join(from, "provider/plugin/pack.sh"), out, nodeModules], {
+    cwd: from,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "ignore"],
+  })
     .trim()
     .split("\n")
     .pop() as string;
@@ -279,13 +281,15 @@ export function yamlCliBinDir(nodeCliBinDir: string | undefined): string | undef
 
 /**
  * A throwaway project: the given example folder's files copied into a temporary folder, a
- * local file backend, a passphrase, no plugin downloads; the plugin found on PATH (its
- * folder first), the way `npm install -g` or a CI step would put it there.
+ * local file backend, a passphrase, no plugin downloads; the plugin installed in the
+ * project's own PULUMI_HOME, or found on PATH (`pluginDir` first), the way `npm install -g`
+ * would put it there.
  */
 export function yamlProject(options: {
   readonly example: string;
   readonly bin: string;
-  readonly pluginDir: string;
+  /** A plugin folder to put on PATH; without it the plugin must be installed (`pulumi plugin install`). */
+  readonly pluginDir?: string;
   readonly passphrase: string;
 }): YamlProject {
   const dir = mkdtempSync(join(tmpdir(), "dnn-smtp-yaml-"));
@@ -295,7 +299,7 @@ export function yamlProject(options: {
   let log = "";
   const env = {
     ...process.env,
-    PATH: `${options.pluginDir}:${options.bin}:${process.env.PATH}`,
+    PATH: [options.pluginDir, options.bin, process.env.PATH].filter(Boolean).join(":"),
     PULUMI_HOME: join(dir, ".pulumi-home"),
     PULUMI_BACKEND_URL: `file://${stateDir}`,
     PULUMI_CONFIG_PASSPHRASE: options.passphrase,
