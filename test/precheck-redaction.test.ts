@@ -166,4 +166,51 @@ describe("a DNN that echoes the password", () => {
     expect(report.summary).toMatch(/^send ok via dnn: /);
     expectNoMarker(report);
   });
+
+  it("in a DNN client error (an HTTP 500 quoting the request): code kept, text redacted", async () => {
+    const settings = basic(587, { server: "relay.example.com:587", enableSsl: true });
+    const failing: DnnPrecheckPort = {
+      sendTestEmail: async () => {
+        throw new DnnSmtpError(
+          "DNN_HTTP_ERROR",
+          `SendTestEmail answered 500: {"smtpPassword":${JSON.stringify(PASSWORD)}}`,
+          { transient: true, responseCode: 500 },
+        );
+      },
+      getSmtpOAuthProviders: async () => ({ host: [], site: [] }),
+    };
+    const err = await rejection(
+      runPrecheck(settings, optionsOf(settings, { via: "dnn" }), { dnn: failing }),
+    );
+    expect(err).toMatchObject({ code: "DNN_HTTP_ERROR", transient: true, responseCode: 500 });
+    expect(err.message).toContain("[secret]");
+    expectNoMarker(err);
+  });
+
+  it("an OAuth consent URL that carries a secret setting: redacted", async () => {
+    const clientSecret = "oauth-client-secret-77";
+    const settings = settingsOf({
+      server: "smtp.office365.com:587",
+      authentication: "oauth",
+      username: "mailer@example.com",
+      oauth: { provider: "ExchangeOnline", settings: { ClientSecret: clientSecret } },
+    });
+    const consent: DnnPrecheckPort = {
+      sendTestEmail: async () => ({ success: true, errMessage: "", confirmationMessage: "" }),
+      getSmtpOAuthProviders: async () => ({
+        host: [
+          {
+            name: "ExchangeOnline",
+            isAuthorized: false,
+            authorizeUrl: `https://login.example.com/authorize?client_secret=${encodeURIComponent(clientSecret)}`,
+          },
+        ],
+        site: [],
+      }),
+    };
+    const err = await rejection(runPrecheck(settings, optionsOf(settings), { dnn: consent }));
+    expect(err.code).toBe("PRECHECK_OAUTH_UNAUTHORIZED");
+    expect(err.message).toContain("client_secret=[secret]");
+    expect(err.message).not.toContain(clientSecret);
+  });
 });

@@ -19,7 +19,7 @@ import { checkOAuthAuthorized, precheckViaDnn } from "./dnn";
 import { precheckLocal } from "./local";
 import type { ResolvedPrecheckOptions } from "./options";
 import { type ConnectionPlan, planConnection } from "./profile";
-import { type Findings, reportOf, secretsOf } from "./report";
+import { type Findings, reportOf, scrubbedError, secretsOf } from "./report";
 import type { DnnPrecheckPort, PrecheckReport } from "./types";
 
 export { clearPrecheckCache, type PrecheckCacheStats, precheckCacheStats } from "./cache";
@@ -192,8 +192,13 @@ export async function runPrecheck(
   const plan = planConnection(settings, options);
   const target = options.via === "local" && ports.dial ? ports.dial(plan.address) : undefined;
   const key = cacheKeyOf(settings, options, plan, ports, target);
+  const secrets = secretsOf(settings);
   return once(key, async () => {
-    const findings = await findingsOf(settings, options, plan, ports, target);
-    return { ...reportOf(findings, secretsOf(settings)), cached: false };
+    try {
+      const findings = await findingsOf(settings, options, plan, ports, target);
+      return { ...reportOf(findings, secrets), cached: false };
+    } catch (error) {
+      throw scrubbedError(error, secrets); // redaction last, whoever wrote the message
+    }
   });
 }

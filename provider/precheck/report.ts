@@ -2,6 +2,7 @@
  * How a precheck's findings become its report: the summary line (with the warnings), and
  * redaction applied last to every text a report or an error carries.
  */
+import { DnnSmtpError } from "../errors";
 import { redact } from "../redact";
 import type { SmtpSettingsModel } from "../settings";
 import type { PrecheckReport } from "./types";
@@ -50,4 +51,31 @@ export function reportOf(findings: Findings, s: PrecheckSecrets): Omit<PrecheckR
   const head = `${findings.level} ok via ${findings.via}: ${proven}`;
   const summary = scrub([head, ...warnings.map((w) => `warning: ${w}`)].join("; "), s);
   return { ...rest, warnings, summary };
+}
+
+/**
+ * The error with its text redacted, the last step before it leaves the precheck: whatever
+ * threw it (our classifiers, the DNN client quoting a response, a port's own failure), the
+ * SMTP credentials do not survive in its message. A rebuilt error keeps code, transience,
+ * field and protocol context; its cause is kept only when nothing had to be redacted.
+ */
+export function scrubbedError(error: unknown, s: PrecheckSecrets): Error {
+  if (error instanceof DnnSmtpError) {
+    const sentence = scrub(error.sentence, s);
+    if (sentence === error.sentence) return error;
+    const clean = new DnnSmtpError(error.code, sentence, {
+      transient: error.transient,
+      field: error.field,
+      responseCode: error.responseCode,
+      command: error.command,
+    });
+    clean.stack = `${clean.name}: ${clean.message}`;
+    return clean;
+  }
+  const e = error instanceof Error ? error : new Error(String(error));
+  const message = scrub(e.message, s);
+  if (message === e.message) return e;
+  const clean = new Error(message);
+  clean.stack = `${clean.name}: ${message}`;
+  return clean;
 }
