@@ -49,14 +49,16 @@ const timeout = z
 const oneOf = (values: readonly string[]) =>
   `must be one of ${values.map((v) => `"${v}"`).join(", ")}`;
 
+// The doc comment below is the plugin schema's description of `precheck` (npm run schema):
+// user-facing text. The defaults it states are computed by compat.ts (defaultLevel,
+// defaultMailProvider, DEFAULT_VIA, the DEFAULT_*_MS constants).
 /**
  * What a user may write under `precheck`. Every field is optional; the defaults depend on
  * the SMTP settings and are applied by `validatePrecheckOptions`:
  * - `level`: `"auth"` when authentication is basic or oauth, `"send"` when `via` is
- *   `"dnn"`, else `"connect"` (`defaultLevel` in compat.ts);
- * - `via`: `"local"` (`DEFAULT_VIA`);
- * - `mailProvider`: `"mailkit"` when authentication is oauth, else `"core"`
- *   (`defaultMailProvider`);
+ *   `"dnn"`, else `"connect"`;
+ * - `via`: `"local"`;
+ * - `mailProvider`: `"mailkit"` when authentication is oauth, else `"core"`;
  * - `sender`: `hostEmail`, else `recipient` (level `"send"`, via `"local"` only);
  * - `allowUnverifiedAuth`: false;
  * - `connectTimeoutMs`: 10000 (`DEFAULT_CONNECT_TIMEOUT_MS`), `timeoutMs`: 30000
