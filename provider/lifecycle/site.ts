@@ -78,15 +78,24 @@ export interface PartialWrite {
   readonly properties: Record<string, unknown>;
 }
 
-/** The error of a write that stopped part-way: the sentence says what was already written. */
+/** Why a step failed, in a sentence fit to embed: the inner error's sentence and its code. */
+export function reasonOf(error: unknown): string {
+  if (error instanceof DnnSmtpError) return `${error.sentence} (${error.code})`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The error of a write that stopped part-way. `message(reason)` says what was already
+ * written; `reason` is why the next step failed.
+ */
 export function partialWrite(
-  message: string,
+  message: (reason: string) => string,
   record: PartialWrite,
   cause: unknown,
 ): DnnSmtpError & PartialWrite {
   const transient = cause instanceof DnnSmtpError && cause.transient;
   return Object.assign(
-    new DnnSmtpError("DNN_PARTIAL_WRITE", message, { transient, cause }),
+    new DnnSmtpError("DNN_PARTIAL_WRITE", message(reasonOf(cause)), { transient, cause }),
     record,
   );
 }

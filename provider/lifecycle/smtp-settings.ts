@@ -237,7 +237,8 @@ async function precheck(
       getSmtpOAuthProviders: () => client.getSmtpOAuthProviders(controller),
       origin: {
         site: client.base.href,
-        user: client.site.username ?? "(API token)",
+        // A token identifies its user; it only enters the HMAC-ed cache key, never the state.
+        user: client.site.username ?? `token:${client.site.apiToken ?? ""}`,
         controller,
       },
     },
@@ -304,7 +305,8 @@ async function write(plan: WritePlan): Promise<{ providerChanged: boolean }> {
       if (now.response.smtpServerMode !== "p") await keepSite(client, now, "p");
     } catch (error) {
       throw partialWrite(
-        `the global settings were saved, but putting ${client.base.href} back on its own settings (DNN switches the site in the URL to the global ones on every global write) failed: ${(error as Error).message}. That site now uses the global settings; run \`pulumi up\` again: it completes this step first`,
+        (reason) =>
+          `the global settings were saved, but putting ${client.base.href} back on its own settings (DNN switches the site in the URL to the global ones on every global write) failed: ${reason}. That site now uses the global settings; run \`pulumi up\` again: it completes this step first`,
         { id: placeOf(plan.props), properties: { ...plan.record(), repair: { siteMode: "p" } } },
         error,
       );
@@ -539,7 +541,8 @@ async function leaveOldPlace(olds: State, outs: State, newClient: DnnClient): Pr
     await applyOnDelete(oldClient, olds);
   } catch (error) {
     throw partialWrite(
-      `the settings were saved at ${placeOf(outs)}, but applying onDelete "${onDeleteOf(olds)}" to the old place ${placeOf(olds)} failed: ${(error as Error).message}; run \`pulumi up\` again to finish, or set it by hand`,
+      (reason) =>
+        `the settings were saved at ${placeOf(outs)}, but applying onDelete "${onDeleteOf(olds)}" to the old place ${placeOf(olds)} failed: ${reason}; run \`pulumi up\` again to finish, or set it by hand`,
       { id: placeOf(outs), properties: { ...outs, repair: { leave: leaveRecord(olds) } } },
       error,
     );

@@ -74,7 +74,8 @@ async function leave(old: State, outs: State, after: SiteView): Promise<void> {
     if (!sameSite) await release(oldClient, old);
   } catch (error) {
     throw partialWrite(
-      `${outs.site?.url} now uses the global settings, but applying onDelete "${old.onDelete}" to ${old.site?.url} failed: ${(error as Error).message}; run \`pulumi up\` again, or set it by hand`,
+      (reason) =>
+        `${outs.site?.url} now uses the global settings, but applying onDelete "${old.onDelete}" to ${old.site?.url} failed: ${reason}; run \`pulumi up\` again, or set it by hand`,
       {
         id: idOf(outs, ID_SUFFIX),
         properties: {

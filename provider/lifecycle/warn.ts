@@ -1,14 +1,9 @@
 /**
- * Warnings a person should read although the step succeeded. Inside the engine's plugin,
- * `pulumi.log.warn` puts them in `pulumi up`'s output under the resource; elsewhere (tests,
- * scripts) they go to stderr. Required when used: the lifecycle must load without the SDK
- * having an engine connection.
+ * Warnings a person should read although the step succeeded. Inside the engine's plugin a
+ * provider has no engine connection for `pulumi.log`: the engine relays the plugin's stderr
+ * into `pulumi up`'s output (under the stack, so each warning names its resource). The
+ * durable copy is in the outputs (`precheckSummary`, `oauthAuthorized`).
  */
 export function warn(message: string): void {
-  try {
-    const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
-    pulumi.log.warn(message);
-  } catch {
-    console.warn(`warning: ${message}`);
-  }
+  console.error(`warning: ${message}`);
 }
