@@ -123,7 +123,7 @@ export interface PrecheckArgs {
   /** The MAIL FROM address of the test mail; default `hostEmail`, else `recipient`. */
   readonly sender?: string;
   /** Accept a server that never offers AUTH, with a warning, instead of failing. Default false. */
-  readonly allowUnverifiedAuth?: boolean;
+  readonly allowUnverifiedAuth?: boolean | "true" | "false";
   /** Milliseconds for DNS, TCP connect, greeting and STARTTLS together (default 10000). */
   readonly connectTimeoutMs?: number;
   /** Milliseconds for the whole precheck (default 30000). */
@@ -133,7 +133,7 @@ export interface PrecheckArgs {
     /** PEM text with at least one certificate. Default: the system's trusted CAs. */
     readonly ca?: string;
     /** Verify the server's certificate. Default true. */
-    readonly rejectUnauthorized?: boolean;
+    readonly rejectUnauthorized?: boolean | "true" | "false";
   };
 }
 

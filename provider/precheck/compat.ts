@@ -12,7 +12,7 @@
  *   ignored); basic auth with the best mechanism offered; NTLM refused; OAuth with XOAUTH2.
  */
 import type { ErrorCode } from "../errors";
-import type { Authentication } from "../settings";
+import type { Authentication } from "../model";
 
 export const PRECHECK_LEVELS = ["none", "connect", "auth", "send"] as const;
 /** How far the precheck goes; each level includes the ones before it. */

@@ -63,7 +63,7 @@ function testEmailRequest(settings: SmtpSettingsModel): SendTestEmailRequest {
   return {
     smtpServerMode: settings.scope === "global" ? "h" : "p",
     smtpServer: settings.server,
-    smtpAuthentication: AUTHENTICATION_WIRE[settings.authentication ?? "anonymous"],
+    smtpAuthentication: AUTHENTICATION_WIRE[settings.authentication],
     smtpUsername: settings.username ?? "",
     smtpPassword: settings.password ?? "",
     enableSmtpSsl: settings.enableSsl,

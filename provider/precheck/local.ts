@@ -278,7 +278,7 @@ async function authenticate(
   secrets: PrecheckSecrets,
 ): Promise<AuthResult> {
   const { settings, options, plan } = input;
-  const authentication = settings.authentication ?? "anonymous";
+  const { authentication } = settings;
   const wanted = options.level === "auth" || options.level === "send";
   if (authentication === "anonymous" || !wanted) {
     if (authentication !== "anonymous" && hello.offered.length > 0 && hello.usable.length === 0) {
@@ -344,7 +344,7 @@ function unverifiedAuth(
 
 function notOffered(hello: Hello, input: LocalPrecheckInput, secrets: PrecheckSecrets) {
   const { settings, plan } = input;
-  const authentication = settings.authentication ?? "anonymous";
+  const { authentication } = settings;
   const offered = hello.offered.join(" ");
   const sentence =
     authentication === "basic" && plan.mailProvider === "core"

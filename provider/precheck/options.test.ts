@@ -99,4 +99,25 @@ describe("validatePrecheckOptions", () => {
     const without = validatePrecheckOptions({ level: "send", recipient: "ops@example.com" }, basic);
     expect(without.ok && without.value.sender).toBe("ops@example.com");
   });
+
+  it("takes stack config's texts for booleans, suggests the closest option name, and bounds tls.ca", () => {
+    const texts = validatePrecheckOptions(
+      { allowUnverifiedAuth: "true", tls: { rejectUnauthorized: "false" } },
+      basic,
+    );
+    expect(
+      texts.ok && [texts.value.allowUnverifiedAuth, texts.value.tls.rejectUnauthorized],
+    ).toEqual([true, false]);
+    expect(fields({ allowUnverifiedAuth: "yes" })[0]).toMatch(
+      /^precheck.allowUnverifiedAuth: must be true or false/,
+    );
+    expect(fields({ levle: "auth" })[0]).toMatch(/did you mean level\?/);
+    expect(fields({ tls: { rejectUnauthorised: false } })[0]).toMatch(
+      /^precheck.tls.rejectUnauthorised: .*did you mean rejectUnauthorized\?/,
+    );
+    const huge = `-----BEGIN CERTIFICATE-----\n${"A".repeat(300_000)}\n-----END CERTIFICATE-----`;
+    expect(fields({ tls: { ca: huge } })[0]).toMatch(
+      /^precheck.tls.ca: must be at most 262144 characters/,
+    );
+  });
 });

@@ -4,7 +4,14 @@
  */
 import { z } from "zod";
 import type { FieldProblem } from "../errors";
-import { emailSchema, parseServer, type SmtpSettingsModel } from "../settings";
+import {
+  booleanOf,
+  emailSchema,
+  parseServer,
+  type SmtpSettingsModel,
+  strictBoolean,
+  unknownKeyMessage,
+} from "../settings";
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_TIMEOUT_MS,
@@ -35,6 +42,8 @@ export {
 export const MIN_TIMEOUT_MS = 100;
 /** Longest accepted timeout, in milliseconds (10 minutes). */
 export const MAX_TIMEOUT_MS = 600_000;
+/** Longest accepted `precheck.tls.ca`, in characters (as `site.caCert`). */
+export const MAX_CA_LENGTH = 262_144;
 
 const timeout = z
   .number({
@@ -81,7 +90,7 @@ export const PrecheckOptionsSchema = z
     /** The MAIL FROM address of the test mail; default `hostEmail`, else `recipient`. */
     sender: emailSchema.optional(),
     /** Accept a server that never offers AUTH, with a warning, instead of failing. */
-    allowUnverifiedAuth: z.boolean({ error: "must be true or false" }).optional(),
+    allowUnverifiedAuth: strictBoolean().optional(),
     /** Milliseconds for DNS, TCP connect, greeting and STARTTLS together (default 10000). */
     connectTimeoutMs: timeout.optional(),
     /** Milliseconds for the whole precheck (default 30000). */
@@ -92,11 +101,12 @@ export const PrecheckOptionsSchema = z
         {
           ca: z
             .string({ error: "must be PEM text with at least one certificate" })
+            .max(MAX_CA_LENGTH, { error: `must be at most ${MAX_CA_LENGTH} characters` })
             .refine((s) => s.includes("-----BEGIN CERTIFICATE-----"), {
               error: "must be PEM text with at least one -----BEGIN CERTIFICATE----- block",
             })
             .optional(),
-          rejectUnauthorized: z.boolean({ error: "must be true or false" }).optional(),
+          rejectUnauthorized: strictBoolean().optional(),
         },
         { error: "must be an object { ca?, rejectUnauthorized? }" },
       )
@@ -125,19 +135,21 @@ export type PrecheckValidationResult =
   | { readonly ok: true; readonly value: ResolvedPrecheckOptions }
   | { readonly ok: false; readonly problems: readonly FieldProblem[] };
 
-const ACCEPTED = Object.keys(PrecheckOptionsSchema.shape).join(", ");
+const OPTION_NAMES = Object.keys(PrecheckOptionsSchema.shape);
+const TLS_OPTION_NAMES = ["ca", "rejectUnauthorized"];
 
 function issueToProblem(issue: z.core.$ZodIssue): FieldProblem {
   const path = ["precheck", ...issue.path.map(String)].join(".");
   if (issue.code === "unrecognized_keys") {
-    const accepted = path === "precheck.tls" ? "ca, rejectUnauthorized" : ACCEPTED;
-    return {
-      field: `${path}.${issue.keys[0]}`,
-      message: `is not a precheck option (unknown: ${issue.keys.join(", ")}); accepted: ${accepted}`,
-    };
+    const key = issue.keys[0] ?? "";
+    const names = path === "precheck.tls" ? TLS_OPTION_NAMES : OPTION_NAMES;
+    return { field: `${path}.${key}`, message: unknownKeyMessage(key, names, "a precheck option") };
   }
   if (issue.path.length === 0) {
-    return { field: "precheck", message: `must be an object with the options ${ACCEPTED}` };
+    return {
+      field: "precheck",
+      message: `must be an object with the options ${OPTION_NAMES.join(", ")}`,
+    };
   }
   return { field: path, message: issue.message };
 }
@@ -248,10 +260,13 @@ function resolve(
     mailProvider: input.mailProvider ?? defaultMailProvider(settings.authentication),
     recipient: input.recipient,
     sender: input.sender ?? (localSend ? (settings.hostEmail ?? input.recipient) : undefined),
-    allowUnverifiedAuth: input.allowUnverifiedAuth ?? false,
+    allowUnverifiedAuth: booleanOf(input.allowUnverifiedAuth ?? false),
     connectTimeoutMs: input.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     timeoutMs: input.timeoutMs ?? Math.max(DEFAULT_TIMEOUT_MS, input.connectTimeoutMs ?? 0),
-    tls: { ca: input.tls?.ca, rejectUnauthorized: input.tls?.rejectUnauthorized ?? true },
+    tls: {
+      ca: input.tls?.ca,
+      rejectUnauthorized: booleanOf(input.tls?.rejectUnauthorized ?? true),
+    },
   };
 }
 

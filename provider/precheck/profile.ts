@@ -44,7 +44,7 @@ export function planConnection(
     throw new DnnSmtpError("INVALID_SETTINGS", `server ${address}`, { field: "server" });
   }
   const provider = options.mailProvider;
-  const authentication = settings.authentication ?? "anonymous";
+  const { authentication } = settings;
   const [problem] = incompatibilities({
     mailProvider: provider,
     authentication,
