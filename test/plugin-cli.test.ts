@@ -106,6 +106,8 @@ describe.skipIf(!!skip)("the dnn-smtp plugin from Pulumi YAML, with the real CLI
     const up = await project.ok(["up", "--yes", "--skip-preview"]);
     expect(up.stdout).toMatch(/\+ 4 created/);
     expect(up.stdout).toMatch(/shopPrecheck\s*: ".*auth/i);
+    // The precheck's warning (a login over plain SMTP) reaches the engine, under the resource's diagnostics.
+    expect(up.stdout).toMatch(/warning: .*would cross an unencrypted connection/);
     expect(relay.sessions()).toBeGreaterThan(0);
     const dump = standin.dump();
     expect(dump.host).toMatchObject({
