@@ -7,10 +7,11 @@
  * - a configured OAuth provider is kept (and its consent with it);
  * - the modes are as intended.
  */
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect } from "vitest";
 import * as lifecycle from "../provider/lifecycle/smtp-settings";
 import * as useGlobal from "../provider/lifecycle/use-global";
-import { type Standin, startStandin } from "../standin/server";
+import type { Standin } from "../standin/server";
+import { type ServerFixtures, serverTest } from "./support/fixtures";
 
 const VERSIONS = ["9.2", "9.4", "9.9", "9.11", "9.13", "10.2"] as const;
 const OAUTH_VERSIONS = new Set(["9.13", "10.2"]);
@@ -23,19 +24,13 @@ const NEW_PW = "New-Relay-Pw-70aa";
 type Props = Record<string, unknown>;
 type Rows = Record<string, string>;
 
-const running: Standin[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((s) => s.close()));
-});
-
 /** A stand-in of one version, with hand-made settings everywhere: host, root site (own), shop (own). */
-async function site(dnnVersion: string, oauth = false): Promise<Standin> {
-  const s = await startStandin({
-    quiet: true,
-    dnnVersion,
-    superuser: { username: "host", password: SITE_PASSWORD },
-  });
-  running.push(s);
+async function site(
+  standin: ServerFixtures["standin"],
+  dnnVersion: string,
+  oauth = false,
+): Promise<Standin> {
+  const s = await standin({ dnnVersion, superuser: { username: "host", password: SITE_PASSWORD } });
   const set = (portalId: number, values: Rows) => {
     for (const [k, v] of Object.entries(values)) {
       if (k === "SMTPPassword") s.store.setPortalEncrypted(portalId, k, v, 1);
@@ -142,43 +137,55 @@ const globalArgs = (s: Standin, extra: Props = {}) => ({
 });
 
 describe.each(VERSIONS)("DNN %s", (version) => {
-  test("create site: only the shop's keys change; undeclared limits are kept", async () => {
-    const s = await site(version);
-    const inputs = await checked(lifecycle.check, shopArgs(s, "relay.example.com:2525"));
-    const { changed: keys, after } = await observe(s, () => lifecycle.create(inputs));
-    expect(keys.every((k) => k.startsWith("p1."))).toBe(true);
-    expect(after["p1.SMTPPassword"]).toBe(NEW_PW);
-    expect(after["p1.SMTPConnectionLimit"]).toBe("7");
-    expect(after["p1.SMTPmode"]).toBe("p");
-  });
+  serverTest(
+    "create site: only the shop's keys change; undeclared limits are kept",
+    async ({ standin }) => {
+      const s = await site(standin, version);
+      const inputs = await checked(lifecycle.check, shopArgs(s, "relay.example.com:2525"));
+      const { changed: keys, after } = await observe(s, () => lifecycle.create(inputs));
+      expect(keys.every((k) => k.startsWith("p1."))).toBe(true);
+      expect(after["p1.SMTPPassword"]).toBe(NEW_PW);
+      expect(after["p1.SMTPConnectionLimit"]).toBe("7");
+      expect(after["p1.SMTPmode"]).toBe("p");
+    },
+  );
 
-  test("create global through a root site with its own settings: the root site keeps them and its mode", async () => {
-    const s = await site(version);
-    const inputs = await checked(lifecycle.check, globalArgs(s));
-    const { changed: keys, after } = await observe(s, () => lifecycle.create(inputs));
-    expect(keys.every((k) => k.startsWith("host."))).toBe(true);
-    expect(after["host.SMTPPassword"]).toBe(NEW_PW);
-    expect(after["host.SMTPConnectionLimit"]).toBe("5");
-    expect(after["p0.SMTPmode"]).toBe("p");
-    expect(after["p0.SMTPPassword"]).toBe(ROOT_PW);
-    expect(after["p0.SMTPServer"]).toBe("root-own.example.com:25");
-  });
+  serverTest(
+    "create global through a root site with its own settings: the root site keeps them and its mode",
+    async ({ standin }) => {
+      const s = await site(standin, version);
+      const inputs = await checked(lifecycle.check, globalArgs(s));
+      const { changed: keys, after } = await observe(s, () => lifecycle.create(inputs));
+      expect(keys.every((k) => k.startsWith("host."))).toBe(true);
+      expect(after["host.SMTPPassword"]).toBe(NEW_PW);
+      expect(after["host.SMTPConnectionLimit"]).toBe("5");
+      expect(after["p0.SMTPmode"]).toBe("p");
+      expect(after["p0.SMTPPassword"]).toBe(ROOT_PW);
+      expect(after["p0.SMTPServer"]).toBe("root-own.example.com:25");
+    },
+  );
 
-  test("a declared hostEmail: written where the API has it, refused before any write on 9.2", async () => {
-    const s = await site(version);
-    const inputs = await checked(lifecycle.check, globalArgs(s, { hostEmail: "ops@example.com" }));
-    if (version === "9.2") {
-      const before = rows(s);
-      await expect(lifecycle.create(inputs)).rejects.toThrow(/DNN_UNSUPPORTED.*hostEmail/s);
-      expect(rows(s)).toEqual(before);
-      return;
-    }
-    await lifecycle.create(inputs);
-    expect(s.dump().host.HostEmail).toBe("ops@example.com");
-  });
+  serverTest(
+    "a declared hostEmail: written where the API has it, refused before any write on 9.2",
+    async ({ standin }) => {
+      const s = await site(standin, version);
+      const inputs = await checked(
+        lifecycle.check,
+        globalArgs(s, { hostEmail: "ops@example.com" }),
+      );
+      if (version === "9.2") {
+        const before = rows(s);
+        await expect(lifecycle.create(inputs)).rejects.toThrow(/DNN_UNSUPPORTED.*hostEmail/s);
+        expect(rows(s)).toEqual(before);
+        return;
+      }
+      await lifecycle.create(inputs);
+      expect(s.dump().host.HostEmail).toBe("ops@example.com");
+    },
+  );
 
-  test("update and refresh with drift", async () => {
-    const s = await site(version);
+  serverTest("update and refresh with drift", async ({ standin }) => {
+    const s = await site(standin, version);
     const inputs = await checked(lifecycle.check, shopArgs(s, "relay.example.com:2525"));
     const { id, outs } = await lifecycle.create(inputs);
     const next = await checked(lifecycle.check, shopArgs(s, "relay2.example.com:2525"));
@@ -191,55 +198,64 @@ describe.each(VERSIONS)("DNN %s", (version) => {
     expect((await lifecycle.diff(id, refreshed.props, next)).changes).toBe(true);
   });
 
-  test.each(["retain", "revert", "restore"] as const)("delete with %s", async (onDelete) => {
-    const s = await site(version);
-    const inputs = await checked(
-      lifecycle.check,
-      shopArgs(s, "relay.example.com:2525", { onDelete }),
-    );
-    const { id, outs } = await lifecycle.create(inputs);
-    const { changed: keys, after } = await observe(s, () => lifecycle.remove(id, outs));
-    if (onDelete === "retain") expect(keys).toEqual([]);
-    if (onDelete === "revert") {
-      expect(keys).toEqual(["p1.SMTPmode"]);
-      expect(after["p1.SMTPPassword"]).toBe(NEW_PW);
-    }
-    if (onDelete === "restore") {
-      expect(after["p1.SMTPServer"]).toBe("shop-own.example.com:2525");
-      expect(after["p1.SMTPUsername"]).toBe("shop-user");
-      // The password stored before was for that server and user, and never read: none is
-      // written rather than the new relay's password for the old server.
-      expect(after["p1.SMTPPassword"]).toBe("");
-      expect(after["p1.SMTPmode"]).toBe("p");
-    }
-  });
+  serverTest.for(["retain", "revert", "restore"] as const)(
+    "delete with %s",
+    async (onDelete, { standin }) => {
+      const s = await site(standin, version);
+      const inputs = await checked(
+        lifecycle.check,
+        shopArgs(s, "relay.example.com:2525", { onDelete }),
+      );
+      const { id, outs } = await lifecycle.create(inputs);
+      const { changed: keys, after } = await observe(s, () => lifecycle.remove(id, outs));
+      if (onDelete === "retain") expect(keys).toEqual([]);
+      if (onDelete === "revert") {
+        expect(keys).toEqual(["p1.SMTPmode"]);
+        expect(after["p1.SMTPPassword"]).toBe(NEW_PW);
+      }
+      if (onDelete === "restore") {
+        expect(after["p1.SMTPServer"]).toBe("shop-own.example.com:2525");
+        expect(after["p1.SMTPUsername"]).toBe("shop-user");
+        // The password stored before was for that server and user, and never read: none is
+        // written rather than the new relay's password for the old server.
+        expect(after["p1.SMTPPassword"]).toBe("");
+        expect(after["p1.SMTPmode"]).toBe("p");
+      }
+    },
+  );
 
-  test("restore of global settings puts back the host values, not the root site's mode", async () => {
-    const s = await site(version);
-    const inputs = await checked(lifecycle.check, globalArgs(s, { onDelete: "restore" }));
-    const { id, outs } = await lifecycle.create(inputs);
-    const { changed: keys, after } = await observe(s, () => lifecycle.remove(id, outs));
-    expect(keys.every((k) => k.startsWith("host."))).toBe(true);
-    expect(after["host.SMTPServer"]).toBe("old-host.example.com:587");
-    expect(after["p0.SMTPmode"]).toBe("p");
-    expect(after["p0.SMTPPassword"]).toBe(ROOT_PW);
-  });
+  serverTest(
+    "restore of global settings puts back the host values, not the root site's mode",
+    async ({ standin }) => {
+      const s = await site(standin, version);
+      const inputs = await checked(lifecycle.check, globalArgs(s, { onDelete: "restore" }));
+      const { id, outs } = await lifecycle.create(inputs);
+      const { changed: keys, after } = await observe(s, () => lifecycle.remove(id, outs));
+      expect(keys.every((k) => k.startsWith("host."))).toBe(true);
+      expect(after["host.SMTPServer"]).toBe("old-host.example.com:587");
+      expect(after["p0.SMTPmode"]).toBe("p");
+      expect(after["p0.SMTPPassword"]).toBe(ROOT_PW);
+    },
+  );
 
-  test("UseGlobalSmtpSettings holds a site on the global settings and leaves its own values exactly", async () => {
-    const s = await site(version);
-    const inputs = await checked(useGlobal.check, siteArgs(s, ""));
-    const { changed: keys, after } = await observe(s, () => useGlobal.create(inputs));
-    expect(keys).toEqual(["p0.SMTPmode"]);
-    expect(after["p0.SMTPmode"]).toBe("h");
-    expect(after["p0.SMTPPassword"]).toBe(ROOT_PW);
-    // Stored as "host:25", kept as "host:25" (not rewritten as "host").
-    expect(after["p0.SMTPServer"]).toBe("root-own.example.com:25");
-  });
+  serverTest(
+    "UseGlobalSmtpSettings holds a site on the global settings and leaves its own values exactly",
+    async ({ standin }) => {
+      const s = await site(standin, version);
+      const inputs = await checked(useGlobal.check, siteArgs(s, ""));
+      const { changed: keys, after } = await observe(s, () => useGlobal.create(inputs));
+      expect(keys).toEqual(["p0.SMTPmode"]);
+      expect(after["p0.SMTPmode"]).toBe("h");
+      expect(after["p0.SMTPPassword"]).toBe(ROOT_PW);
+      // Stored as "host:25", kept as "host:25" (not rewritten as "host").
+      expect(after["p0.SMTPServer"]).toBe("root-own.example.com:25");
+    },
+  );
 
-  test.runIf(OAUTH_VERSIONS.has(version))(
+  serverTest.runIf(OAUTH_VERSIONS.has(version))(
     "OAuth: a global write through an OAuth site keeps its provider and consent",
-    async () => {
-      const s = await site(version, true);
+    async ({ standin }) => {
+      const s = await site(standin, version, true);
       const inputs = await checked(lifecycle.check, globalArgs(s));
       const { changed: keys, after } = await observe(s, () => lifecycle.create(inputs));
       expect(keys.every((k) => k.startsWith("host."))).toBe(true);
@@ -249,10 +265,10 @@ describe.each(VERSIONS)("DNN %s", (version) => {
     },
   );
 
-  test.runIf(OAUTH_VERSIONS.has(version))(
+  serverTest.runIf(OAUTH_VERSIONS.has(version))(
     "OAuth: holding an OAuth site on the global settings keeps its provider",
-    async () => {
-      const s = await site(version, true);
+    async ({ standin }) => {
+      const s = await site(standin, version, true);
       const inputs = await checked(useGlobal.check, siteArgs(s, ""));
       const { changed: keys, after } = await observe(s, () => useGlobal.create(inputs));
       expect(keys).toEqual(["p0.SMTPmode"]);
@@ -261,10 +277,10 @@ describe.each(VERSIONS)("DNN %s", (version) => {
     },
   );
 
-  test.runIf(OAUTH_VERSIONS.has(version))(
+  serverTest.runIf(OAUTH_VERSIONS.has(version))(
     "OAuth: create and update a site's OAuth settings; consent is reported, not assumed",
-    async () => {
-      const s = await site(version);
+    async ({ standin }) => {
+      const s = await site(standin, version);
       const oauthArgs = (clientId: string) => ({
         ...siteArgs(s, "shop"),
         scope: "site",
@@ -297,10 +313,10 @@ describe.each(VERSIONS)("DNN %s", (version) => {
     },
   );
 
-  test.runIf(!OAUTH_VERSIONS.has(version))(
+  serverTest.runIf(!OAUTH_VERSIONS.has(version))(
     "OAuth is refused before any write where the site has none",
-    async () => {
-      const s = await site(version);
+    async ({ standin }) => {
+      const s = await site(standin, version);
       const inputs = await checked(lifecycle.check, {
         ...siteArgs(s, "shop"),
         scope: "site",

@@ -13,7 +13,8 @@ import { createInterface } from "node:readline";
 import { afterEach, describe, expect, test } from "vitest";
 import { clearSessions } from "../provider/dnn/client";
 import * as lifecycle from "../provider/lifecycle/smtp-settings";
-import { type Standin, startStandin } from "../standin/server";
+import type { Standin } from "../standin/server";
+import { serverTest } from "./support/fixtures";
 
 const SITE_PASSWORD = "Faults-Site-Cred-2c7e";
 const ROOT_PW = "Root-Own-Pw-4b19";
@@ -71,12 +72,8 @@ const STEPS = [
 ] as const;
 
 describe("a fault at every step of a global write through a site with its own settings", () => {
-  test.each(STEPS)("fault at '$step'", async ({ match, skip, written }) => {
-    const s = await startStandin({
-      quiet: true,
-      superuser: { username: "host", password: SITE_PASSWORD },
-    });
-    running.push(s);
+  serverTest.for(STEPS)("fault at '$step'", async ({ match, skip, written }, { standin }) => {
+    const s = await standin({ superuser: { username: "host", password: SITE_PASSWORD } });
     rootOnOwnSettings(s);
     const inputs = await globalInputs(s.url);
     const before = s.dump();
@@ -129,24 +126,23 @@ describe("a fault at every step of a global write through a site with its own se
     expect(s.dump().portals[0]?.SMTPServer).toBe("root-own.example.com:2525");
   });
 
-  test("a delete that restores global settings part-way is completed by the next delete", async () => {
-    const s = await startStandin({
-      quiet: true,
-      superuser: { username: "host", password: SITE_PASSWORD },
-    });
-    running.push(s);
-    rootOnOwnSettings(s);
-    const inputs = await globalInputs(s.url, { onDelete: "restore" });
-    const { id, outs } = await lifecycle.create(inputs);
-    s.faults.set({ fail500: 4, match: "SmtpAdmin/UpdateSmtpSettings" });
-    const error = (await lifecycle.remove(id, outs).catch((e) => e)) as Error & { code?: string };
-    expect(error.code).toBe("DNN_PARTIAL_WRITE");
-    expect(s.dump().portals[0]?.SMTPmode).toBe("h");
-    // The resource stays in the state as it was; the next destroy runs delete again.
-    await lifecycle.remove(id, outs);
-    expect(s.dump().portals[0]).toMatchObject({ SMTPmode: "p", SMTPPassword: ROOT_PW });
-    expect(s.dump().host.SMTPPassword).not.toBe("*****");
-  });
+  serverTest(
+    "a delete that restores global settings part-way is completed by the next delete",
+    async ({ standin }) => {
+      const s = await standin({ superuser: { username: "host", password: SITE_PASSWORD } });
+      rootOnOwnSettings(s);
+      const inputs = await globalInputs(s.url, { onDelete: "restore" });
+      const { id, outs } = await lifecycle.create(inputs);
+      s.faults.set({ fail500: 4, match: "SmtpAdmin/UpdateSmtpSettings" });
+      const error = (await lifecycle.remove(id, outs).catch((e) => e)) as Error & { code?: string };
+      expect(error.code).toBe("DNN_PARTIAL_WRITE");
+      expect(s.dump().portals[0]?.SMTPmode).toBe("h");
+      // The resource stays in the state as it was; the next destroy runs delete again.
+      await lifecycle.remove(id, outs);
+      expect(s.dump().portals[0]).toMatchObject({ SMTPmode: "p", SMTPPassword: ROOT_PW });
+      expect(s.dump().host.SMTPPassword).not.toBe("*****");
+    },
+  );
 });
 
 /** The stand-in as its own process, so it can be killed with SIGKILL and started again on its data. */

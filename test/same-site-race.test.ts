@@ -5,19 +5,14 @@
  * Whatever the interleaving, the root site must end with its new server and password and
  * mode `p`, and the host with the global ones (issue 12, class 2).
  */
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect } from "vitest";
 import * as lifecycle from "../provider/lifecycle/smtp-settings";
-import { type Standin, startStandin } from "../standin/server";
+import { serverTest } from "./support/fixtures";
 
 const SITE_PASSWORD = "Race-Site-Cred-6a1f";
 const TRIALS = 10;
 
 type Props = Record<string, unknown>;
-
-const running: Standin[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((s) => s.close()));
-});
 
 async function checked(props: Props): Promise<Props> {
   const result = await lifecycle.check({}, props);
@@ -26,71 +21,69 @@ async function checked(props: Props): Promise<Props> {
 }
 
 describe("a global and a site resource on the root site, in parallel", () => {
-  test(`${TRIALS} trials of create, then of update: every one ends as declared`, async () => {
-    for (let trial = 0; trial < TRIALS; trial++) {
-      const s = await startStandin({
-        quiet: true,
-        superuser: { username: "host", password: SITE_PASSWORD },
-      });
-      running.push(s);
-      // The root site starts on its own old settings.
-      s.store.setPortalSetting(0, "SMTPmode", "p", 1);
-      s.store.setPortalSetting(0, "SMTPServer", "old-root.example.com", 1);
-      s.store.setPortalSetting(0, "SMTPAuthentication", "1", 1);
-      s.store.setPortalSetting(0, "SMTPUsername", "old-user", 1);
-      s.store.setPortalEncrypted(0, "SMTPPassword", "Old-Root-Pw", 1);
+  serverTest(
+    `${TRIALS} trials of create, then of update: every one ends as declared`,
+    async ({ standin }) => {
+      for (let trial = 0; trial < TRIALS; trial++) {
+        const s = await standin({ superuser: { username: "host", password: SITE_PASSWORD } });
+        // The root site starts on its own old settings.
+        s.store.setPortalSetting(0, "SMTPmode", "p", 1);
+        s.store.setPortalSetting(0, "SMTPServer", "old-root.example.com", 1);
+        s.store.setPortalSetting(0, "SMTPAuthentication", "1", 1);
+        s.store.setPortalSetting(0, "SMTPUsername", "old-user", 1);
+        s.store.setPortalEncrypted(0, "SMTPPassword", "Old-Root-Pw", 1);
 
-      const site = { url: s.url, username: "host", timeoutMs: 5000 };
-      const common = {
-        site,
-        sitePassword: SITE_PASSWORD,
-        authentication: "basic",
-        precheck: { level: "none" },
-      };
-      const globalArgs = (n: number) =>
-        checked({
-          ...common,
-          scope: "global",
-          server: `relay-${n}.example.com:587`,
-          username: "relay",
-          password: `Relay-Pw-${n}`,
+        const site = { url: s.url, username: "host", timeoutMs: 5000 };
+        const common = {
+          site,
+          sitePassword: SITE_PASSWORD,
+          authentication: "basic",
+          precheck: { level: "none" },
+        };
+        const globalArgs = (n: number) =>
+          checked({
+            ...common,
+            scope: "global",
+            server: `relay-${n}.example.com:587`,
+            username: "relay",
+            password: `Relay-Pw-${n}`,
+          });
+        const rootArgs = (n: number) =>
+          checked({
+            ...common,
+            scope: "site",
+            server: `root-${n}.example.com:2525`,
+            username: "root",
+            password: `Root-Pw-${n}`,
+          });
+
+        const [g, r] = await Promise.all([
+          globalArgs(1).then(lifecycle.create),
+          rootArgs(1).then(lifecycle.create),
+        ]);
+        expect(s.dump().portals[0]).toMatchObject({
+          SMTPmode: "p",
+          SMTPServer: "root-1.example.com:2525",
+          SMTPPassword: "Root-Pw-1",
         });
-      const rootArgs = (n: number) =>
-        checked({
-          ...common,
-          scope: "site",
-          server: `root-${n}.example.com:2525`,
-          username: "root",
-          password: `Root-Pw-${n}`,
+        expect(s.dump().host).toMatchObject({
+          SMTPServer: "relay-1.example.com:587",
+          SMTPPassword: "Relay-Pw-1",
         });
 
-      const [g, r] = await Promise.all([
-        globalArgs(1).then(lifecycle.create),
-        rootArgs(1).then(lifecycle.create),
-      ]);
-      expect(s.dump().portals[0]).toMatchObject({
-        SMTPmode: "p",
-        SMTPServer: "root-1.example.com:2525",
-        SMTPPassword: "Root-Pw-1",
-      });
-      expect(s.dump().host).toMatchObject({
-        SMTPServer: "relay-1.example.com:587",
-        SMTPPassword: "Relay-Pw-1",
-      });
-
-      const [g2, r2] = await Promise.all([globalArgs(2), rootArgs(2)]);
-      await Promise.all([lifecycle.update(g.id, g.outs, g2), lifecycle.update(r.id, r.outs, r2)]);
-      expect(s.dump().portals[0]).toMatchObject({
-        SMTPmode: "p",
-        SMTPServer: "root-2.example.com:2525",
-        SMTPPassword: "Root-Pw-2",
-      });
-      expect(s.dump().host).toMatchObject({
-        SMTPServer: "relay-2.example.com:587",
-        SMTPPassword: "Relay-Pw-2",
-      });
-      await s.close();
-      running.splice(running.indexOf(s), 1);
-    }
-  }, 60_000);
+        const [g2, r2] = await Promise.all([globalArgs(2), rootArgs(2)]);
+        await Promise.all([lifecycle.update(g.id, g.outs, g2), lifecycle.update(r.id, r.outs, r2)]);
+        expect(s.dump().portals[0]).toMatchObject({
+          SMTPmode: "p",
+          SMTPServer: "root-2.example.com:2525",
+          SMTPPassword: "Root-Pw-2",
+        });
+        expect(s.dump().host).toMatchObject({
+          SMTPServer: "relay-2.example.com:587",
+          SMTPPassword: "Relay-Pw-2",
+        });
+      }
+    },
+    60_000,
+  );
 });
