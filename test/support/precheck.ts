@@ -11,7 +11,6 @@
  *   expect(err.code).toBe("PRECHECK_AUTH_REJECTED");
  * });
  */
-import { test } from "vitest";
 import { DnnSmtpError } from "../../provider/errors";
 import {
   clearPrecheckCache,
@@ -23,15 +22,12 @@ import {
   type SmtpSettingsModel,
   validateSettings,
 } from "../../provider/settings";
-import { type Standin, type StandinOptions, startStandin } from "../../standin/server";
+import { type ServerFixtures, serverTest, starter } from "./fixtures";
 import {
   type LineReply,
-  type SmtpServerOptions,
   startLineServer,
-  startSmtpServer,
   startTcpPeer,
   type TestLineServer,
-  type TestSmtpServer,
   type TestTcpPeer,
 } from "./smtp";
 
@@ -66,47 +62,20 @@ export async function rejection(promise: Promise<unknown>): Promise<DnnSmtpError
   }
 }
 
-/** The servers a precheck test may start; each starter closes what it started after the test. */
-export interface PrecheckFixtures {
-  /** `smtp-server` on loopback (see startSmtpServer). */
-  smtp: (options?: SmtpServerOptions) => Promise<TestSmtpServer>;
+/** The servers a precheck test may start: those of `serverTest` and raw peers. */
+export interface PrecheckFixtures extends ServerFixtures {
   /** A raw TCP peer that stays silent or closes at once. */
   peer: (behaviour: "silent" | "close") => Promise<TestTcpPeer>;
   /** A raw SMTP peer answering line by line (an echoing server, say). */
   lineServer: (reply: LineReply) => Promise<TestLineServer>;
-  /** The DNN stand-in, quiet unless told otherwise. */
-  standin: (options?: StandinOptions) => Promise<Standin>;
   /** Clears the precheck cache before each test (automatic). */
   freshCache: undefined;
 }
 
-/** A fixture that hands the test a starter and closes every server it started, in reverse. */
-function starter<A extends unknown[], T extends { close(): Promise<void> }>(
-  start: (...args: A) => Promise<T>,
-) {
-  // biome-ignore lint/correctness/noEmptyPattern: vitest reads the fixtures a fixture needs from this pattern
-  return async ({}, use: (fn: (...args: A) => Promise<T>) => Promise<void>) => {
-    const started: T[] = [];
-    try {
-      await use(async (...args: A) => {
-        const server = await start(...args);
-        started.push(server);
-        return server;
-      });
-    } finally {
-      await Promise.all(started.reverse().map((s) => s.close()));
-    }
-  };
-}
-
 /** `test` with the precheck fixtures: `precheckTest("...", async ({ smtp, standin }) => ...)`. */
-export const precheckTest = test.extend<PrecheckFixtures>({
-  smtp: starter(startSmtpServer),
+export const precheckTest = serverTest.extend<Omit<PrecheckFixtures, keyof ServerFixtures>>({
   peer: starter(startTcpPeer),
   lineServer: starter(startLineServer),
-  standin: starter((options: StandinOptions = {}) =>
-    startStandin({ port: 0, quiet: true, ...options }),
-  ),
   freshCache: [
     // biome-ignore lint/correctness/noEmptyPattern: vitest reads the fixtures a fixture needs from this pattern
     async ({}, use) => {
