@@ -2,9 +2,10 @@
  * The resource's lifecycle against the real stand-in over HTTP, for every API generation.
  * Each test starts its own stand-in, so stored rows and request logs are its own.
  */
-import { afterEach, describe, expect, test } from "vitest";
-import { type Standin, startStandin } from "../../standin/server";
-import { startSmtpServer, type TestSmtpServer } from "../../test/support/smtp";
+import { describe, expect } from "vitest";
+import { type Standin, type StandinOptions, startStandin } from "../../standin/server";
+import { type ServerFixtures, serverTest, starter } from "../../test/support/fixtures";
+import { startSmtpServer } from "../../test/support/smtp";
 import type { DnnSmtpError } from "../errors";
 import * as lifecycle from "./smtp-settings";
 
@@ -12,26 +13,17 @@ const MARKER = "Marker-Pa55word-7c1e";
 const SITE_PASSWORD = "Site-Pa55-9f3a";
 const GENERATIONS = ["g1", "g2", "g3"] as const;
 
-const running: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((r) => r.close()));
+/** The server fixtures with this suite's superuser and relay account. */
+const it = serverTest.extend<Pick<ServerFixtures, "standin" | "smtp">>({
+  standin: starter((options: StandinOptions = {}) =>
+    startStandin({
+      quiet: true,
+      superuser: { username: "host", password: SITE_PASSWORD },
+      ...options,
+    }),
+  ),
+  smtp: starter(() => startSmtpServer({ users: { mailer: MARKER }, allowInsecureAuth: true })),
 });
-
-async function standin(options: Parameters<typeof startStandin>[0] = {}): Promise<Standin> {
-  const s = await startStandin({
-    quiet: true,
-    superuser: { username: "host", password: SITE_PASSWORD },
-    ...options,
-  });
-  running.push(s);
-  return s;
-}
-
-async function smtp(): Promise<TestSmtpServer> {
-  const s = await startSmtpServer({ users: { mailer: MARKER }, allowInsecureAuth: true });
-  running.push(s);
-  return s;
-}
 
 type Props = Record<string, unknown>;
 
@@ -70,7 +62,7 @@ const shopSettings = (server: string) => ({
 });
 
 describe("check", () => {
-  test("reports one failure per field, names it, and calls nobody", async () => {
+  it("reports one failure per field, names it, and calls nobody", async ({ standin }) => {
     const s = await standin();
     const result = await lifecycle.check(
       {},
@@ -83,12 +75,12 @@ describe("check", () => {
     expect(s.requests.count()).toBe(0);
   });
 
-  test("requires a site URL from args, config or env", async () => {
+  it("requires a site URL from args, config or env", async () => {
     const result = await lifecycle.check({}, { scope: "global", server: "smtp.example.com" });
     expect(result.failures?.[0]?.reason).toMatch(/^site\.url: is required/);
   });
 
-  test("copes with unknown values during preview", async () => {
+  it("copes with unknown values during preview", async () => {
     const result = await lifecycle.check(
       {},
       {
@@ -101,7 +93,7 @@ describe("check", () => {
     expect(result.failures ?? []).toEqual([]);
   });
 
-  test("refuses revert on global scope and defaults onDelete by scope", async () => {
+  it("refuses revert on global scope and defaults onDelete by scope", async () => {
     const bad = await lifecycle.check(
       {},
       {
@@ -138,16 +130,16 @@ describe("diff", () => {
     __provider: "one",
   };
 
-  test("no change for __provider alone", async () => {
+  it("no change for __provider alone", async () => {
     expect(await lifecycle.diff("id", base, { ...base, __provider: "two" })).toMatchObject({
       changes: false,
       replaces: [],
     });
   });
-  test("a password change is a change", async () => {
+  it("a password change is a change", async () => {
     expect((await lifecycle.diff("id", base, { ...base, password: "other" })).changes).toBe(true);
   });
-  test("scope and site URL changes are moves (updates), never replaces", async () => {
+  it("scope and site URL changes are moves (updates), never replaces", async () => {
     const scope = await lifecycle.diff("id", base, { ...base, scope: "global" });
     expect(scope).toMatchObject({ changes: true, replaces: [], deleteBeforeReplace: false });
     expect(scope.changedKeys).toContain("scope");
@@ -155,10 +147,10 @@ describe("diff", () => {
     expect(url).toMatchObject({ changes: true, replaces: [] });
     expect(url.changedKeys).toContain("site.url");
   });
-  test("a site switched to the global settings by hand is drift", async () => {
+  it("a site switched to the global settings by hand is drift", async () => {
     expect((await lifecycle.diff("id", { ...base, mode: "h" }, base)).changes).toBe(true);
   });
-  test("an unknown value is a change", async () => {
+  it("an unknown value is a change", async () => {
     expect((await lifecycle.diff("id", base, { ...base, server: lifecycle.UNKNOWN })).changes).toBe(
       true,
     );
@@ -166,7 +158,9 @@ describe("diff", () => {
 });
 
 describe.each(GENERATIONS)("create, read, update, delete on %s", (generation) => {
-  test("site scope: writes, verifies, remembers what was there, reverts on delete", async () => {
+  it("site scope: writes, verifies, remembers what was there, reverts on delete", async ({
+    standin,
+  }) => {
     const s = await standin({ generation });
     const inputs = await checked({
       ...siteArgs(s, "shop"),
@@ -201,7 +195,9 @@ describe.each(GENERATIONS)("create, read, update, delete on %s", (generation) =>
     expect(s.dump().portals[1]?.SMTPmode).toBe("h");
   });
 
-  test("global scope through a site with its own settings leaves that site's mode alone", async () => {
+  it("global scope through a site with its own settings leaves that site's mode alone", async ({
+    standin,
+  }) => {
     const s = await standin({ generation });
     const site = await lifecycle.create(
       await checked({ ...siteArgs(s), ...shopSettings("own.example.com") }),
@@ -232,7 +228,7 @@ describe.each(GENERATIONS)("create, read, update, delete on %s", (generation) =>
     expect(site.outs.mode).toBe("p");
   });
 
-  test("refresh reports drift of every field, and update repairs it", async () => {
+  it("refresh reports drift of every field, and update repairs it", async ({ standin }) => {
     const s = await standin({ generation });
     const inputs = await checked({
       ...siteArgs(s, "shop"),
@@ -282,7 +278,7 @@ describe.each(GENERATIONS)("create, read, update, delete on %s", (generation) =>
     }
   });
 
-  test("restore writes back the values found at create", async () => {
+  it("restore writes back the values found at create", async ({ standin }) => {
     const s = await standin({ generation });
     setByHand(s, 1, {
       SMTPServer: "before.example.com:26",
@@ -306,7 +302,9 @@ describe.each(GENERATIONS)("create, read, update, delete on %s", (generation) =>
 });
 
 describe("passwords on G2/G3", () => {
-  test("a changed server never reuses the stored password: the real one is sent", async () => {
+  it("a changed server never reuses the stored password: the real one is sent", async ({
+    standin,
+  }) => {
     const s = await standin({ generation: "g2" });
     const first = await checked({ ...siteArgs(s, "shop"), ...shopSettings("one.example.com") });
     const { id, outs } = await lifecycle.create(first);
@@ -322,7 +320,7 @@ describe("passwords on G2/G3", () => {
     });
   });
 
-  test("refresh keeps the state's password while the site shows one set", async () => {
+  it("refresh keeps the state's password while the site shows one set", async ({ standin }) => {
     const s = await standin({ generation: "g3" });
     const inputs = await checked({ ...siteArgs(s, "shop"), ...shopSettings("one.example.com") });
     const { id, outs } = await lifecycle.create(inputs);
@@ -332,7 +330,7 @@ describe("passwords on G2/G3", () => {
 });
 
 describe("authentication to DNN", () => {
-  test("a DNN 10 API token works without a login", async () => {
+  it("a DNN 10 API token works without a login", async ({ standin }) => {
     const s = await standin({ apiTokens: true });
     const { token } = s.createApiToken("host", "User");
     const inputs = await checked({
@@ -345,7 +343,9 @@ describe("authentication to DNN", () => {
     expect(s.requests.count((r) => r.path.includes("JwtAuth"))).toBe(0);
   });
 
-  test("a site administrator manages site scope through the Admin controller", async () => {
+  it("a site administrator manages site scope through the Admin controller", async ({
+    standin,
+  }) => {
     const s = await standin({ admin: { username: "siteadmin", password: "Adm1n-Pa55" } });
     const inputs = await checked({
       site: { url: s.siteUrl(), username: "siteadmin" },
@@ -356,7 +356,9 @@ describe("authentication to DNN", () => {
     expect(s.dump().portals[0]?.SMTPServer).toBe("relay.example.com");
   });
 
-  test("wrong credentials, JWT disabled, and a plain user each get their own code", async () => {
+  it("wrong credentials, JWT disabled, and a plain user each get their own code", async ({
+    standin,
+  }) => {
     const s = await standin();
     const wrong = await checked({
       site: { url: s.siteUrl(), username: "host" },
@@ -380,6 +382,7 @@ describe("authentication to DNN", () => {
 
 describe("faults", () => {
   async function attempt(
+    standin: ServerFixtures["standin"],
     spec: Parameters<Standin["faults"]["set"]>[0],
     generation: "g2" | "g3" = "g3",
   ) {
@@ -397,46 +400,52 @@ describe("faults", () => {
     }
   }
 
-  test("two 500s then success", async () => {
-    const { s, error } = await attempt({ fail500: 2 });
+  it("two 500s then success", async ({ standin }) => {
+    const { s, error } = await attempt(standin, { fail500: 2 });
     expect(error).toBeUndefined();
+    expect(s.requests.count((r) => r.fault === "fail500")).toBe(2);
     expect(s.dump().portals[1]?.SMTPServer).toBe("relay.example.com");
   });
 
-  test("503 with Retry-After is honoured", async () => {
+  it("503 with Retry-After is honoured", async ({ standin }) => {
     const started = Date.now();
-    const { error } = await attempt({ fail503: { count: 1, retryAfter: 1 } });
+    const { s, error } = await attempt(standin, { fail503: { count: 1, retryAfter: 1 } });
     expect(error).toBeUndefined();
+    expect(s.requests.count((r) => r.fault === "fail503")).toBe(1);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
   });
 
-  test("a hung response is a clear timeout, and nothing is written", async () => {
-    const { s, error, before } = await attempt({ hang: 1 });
+  it("a hung response is a clear timeout, and nothing is written", async ({ standin }) => {
+    const { s, error, before } = await attempt(standin, { hang: 1 });
     expect(error?.code).toBe("DNN_TIMEOUT");
     expect(error?.message).toMatch(/no answer within 3000 ms/);
     expect(JSON.stringify(s.dump())).toBe(before);
   });
 
-  test("an expired token is renewed", async () => {
-    const { error, s } = await attempt({ expireTokens: true });
+  it("an expired token is renewed", async ({ standin }) => {
+    const { error, s } = await attempt(standin, { expireTokens: true });
     expect(error).toBeUndefined();
     expect(s.requests.count((r) => r.path.endsWith("/extendtoken"))).toBe(1);
   });
 
-  test("an HTML login page is a clear error, and nothing is written", async () => {
-    const { s, error, before } = await attempt({ html: 1 });
+  it("an HTML login page is a clear error, and nothing is written", async ({ standin }) => {
+    const { s, error, before } = await attempt(standin, { html: 1 });
     expect(error?.code).toBe("DNN_NOT_JSON");
     expect(JSON.stringify(s.dump())).toBe(before);
   });
 
-  test("connection resets are retried", async () => {
-    const { error } = await attempt({ reset: 2 });
+  it("connection resets are retried", async ({ standin }) => {
+    const { s, error } = await attempt(standin, { reset: 2 });
     expect(error).toBeUndefined();
+    expect(s.requests.count((r) => r.fault === "reset")).toBe(2);
   });
 });
 
 describe("precheck before writing", () => {
-  test("a failed precheck writes nothing and the message has no password", async () => {
+  it("a failed precheck writes nothing and the message has no password", async ({
+    standin,
+    smtp,
+  }) => {
     const s = await standin();
     const relay = await smtp();
     const inputs = await checked({
@@ -454,7 +463,10 @@ describe("precheck before writing", () => {
     expect(JSON.stringify(s.dump())).toBe(before);
   });
 
-  test("via dnn: DNN's own SendTestEmail proves the settings, from the site's side", async () => {
+  it("via dnn: DNN's own SendTestEmail proves the settings, from the site's side", async ({
+    standin,
+    smtp,
+  }) => {
     const s = await standin();
     const relay = await smtp();
     const inputs = await checked({
@@ -478,7 +490,7 @@ describe("precheck before writing", () => {
     expect(JSON.stringify(s.dump())).toBe(before);
   });
 
-  test("a passing precheck is summarised in the outputs", async () => {
+  it("a passing precheck is summarised in the outputs", async ({ standin, smtp }) => {
     const s = await standin();
     const relay = await smtp();
     const inputs = await checked({

@@ -1,23 +1,20 @@
 /** UseGlobalSmtpSettings against the stand-in over HTTP. */
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect } from "vitest";
 import { type Standin, startStandin } from "../../standin/server";
+import { serverTest, starter } from "../../test/support/fixtures";
 import * as useGlobal from "./use-global";
 
 const SITE_PASSWORD = "Site-Pa55-9f3a";
-const running: Standin[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((s) => s.close()));
+/** The stand-in fixture with this suite's superuser, by DNN generation. */
+const it = serverTest.extend<{ standin: (generation?: "g1" | "g2" | "g3") => Promise<Standin> }>({
+  standin: starter((generation: "g1" | "g2" | "g3" = "g3") =>
+    startStandin({
+      quiet: true,
+      generation,
+      superuser: { username: "host", password: SITE_PASSWORD },
+    }),
+  ),
 });
-
-async function standin(generation: "g1" | "g2" | "g3" = "g3"): Promise<Standin> {
-  const s = await startStandin({
-    quiet: true,
-    generation,
-    superuser: { username: "host", password: SITE_PASSWORD },
-  });
-  running.push(s);
-  return s;
-}
 
 /** The shop on its own settings, as a person would have left it. */
 function shopOnOwnSettings(s: Standin): void {
@@ -44,7 +41,9 @@ const args = (s: Standin, extra: Record<string, unknown> = {}) => ({
 });
 
 describe.each(["g1", "g2", "g3"] as const)("on %s", (generation) => {
-  test("create switches a site on its own settings to the global ones and keeps its values", async () => {
+  it("create switches a site on its own settings to the global ones and keeps its values", async ({
+    standin,
+  }) => {
     const s = await standin(generation);
     shopOnOwnSettings(s);
     const { id, outs } = await useGlobal.create(await checked(args(s)));
@@ -64,7 +63,7 @@ describe.each(["g1", "g2", "g3"] as const)("on %s", (generation) => {
   });
 });
 
-test("a site already on the global settings is not written to", async () => {
+it("a site already on the global settings is not written to", async ({ standin }) => {
   const s = await standin();
   s.requests.clear();
   const { outs } = await useGlobal.create(await checked(args(s)));
@@ -74,7 +73,9 @@ test("a site already on the global settings is not written to", async () => {
   ).toBe(0);
 });
 
-test("refresh reports a site put on its own settings by hand; update puts it back", async () => {
+it("refresh reports a site put on its own settings by hand; update puts it back", async ({
+  standin,
+}) => {
   const s = await standin();
   const inputs = await checked(args(s));
   const { id, outs } = await useGlobal.create(inputs);
@@ -86,7 +87,9 @@ test("refresh reports a site put on its own settings by hand; update puts it bac
   expect(s.dump().portals[1]?.SMTPmode).toBe("h");
 });
 
-test("delete retains by default; restore gives the site its own settings back", async () => {
+it("delete retains by default; restore gives the site its own settings back", async ({
+  standin,
+}) => {
   const s = await standin();
   shopOnOwnSettings(s);
   const kept = await useGlobal.create(await checked(args(s)));
@@ -102,7 +105,7 @@ test("delete retains by default; restore gives the site its own settings back", 
   });
 });
 
-test("check names the site URL and onDelete problems", async () => {
+it("check names the site URL and onDelete problems", async () => {
   const result = await useGlobal.check({}, { site: { url: "ftp://x" }, onDelete: "revert" });
   expect(result.failures?.map((f) => f.property).sort()).toEqual(["onDelete", "site"]);
 });
