@@ -1,19 +1,29 @@
 /**
- * `previewRatioN`, `upRatioN`: `pulumi preview` and `pulumi up` with the real CLI on a stack
- * of N SmtpSettings (site scope, one per site of the stand-in), divided by the same stack of
- * N no-op dynamic resources with the same arguments: the engine's own floor. Every timed
- * round changes one field of every resource, so preview shows N updates (check + diff) and
- * up applies N updates (for SmtpSettings: one POST and one read-back GET each, one login
- * per site). Wall time of the CLI process, which includes starting the language host, the
- * program (TypeScript), the plugin and the engine's state handling: the same on both sides.
+ * The CLI figures: `pulumi preview`, `pulumi up` and `pulumi refresh` with the real CLI on a
+ * stack of N SmtpSettings (site scope, one per site of the stand-in), each against the same
+ * stack of N no-op dynamic resources with the same arguments: the engine's own floor.
+ *
+ * - `previewRatioN`, `upRatioN`: every timed round changes one field of every resource, so
+ *   preview shows N updates (check + diff) and up applies N updates (for SmtpSettings: one
+ *   POST and one read-back GET each, one login per site). Rounds interleave floor and
+ *   subject (A/B, then B/A).
+ * - growth (issue 14, item 3): the same stacks at 50, 200 and 1,000 resources, five
+ *   commands each: preview and up with one field changed on every resource, preview and up
+ *   with nothing changed, and refresh. Each command's time on both stacks; the slopes per
+ *   resource come from these (bench/run.ts). The stand-in counts what each command sent.
+ *
+ * Wall time of the CLI process, which includes starting the language host, the program
+ * (TypeScript), the plugin and the engine's state handling: the same on both sides.
  */
+
+import { delimiter } from "node:path";
 import type { Standin } from "../standin/server";
 import { createProject, type PulumiProject, pulumiBinDir } from "../test/support/pulumi";
 import { SITE_PASSWORD, SITE_USER } from "./apply";
-import { type Comparison, interleave, nowMs } from "./stats";
+import { type Comparison, compare, interleaveMany, nowMs } from "./stats";
 
 /** Arguments shared by both programs; `relay<round % 2>` changes every round. */
-const ARGS = `{
+export const ARGS = `{
     site: { url: \`\${base}/site\${i}\` },
     scope: "site" as const,
     server: \`relay\${round % 2}.example.com:587\`,
@@ -24,7 +34,7 @@ const ARGS = `{
     precheck: { level: "none" as const },
   }`;
 
-const HEADER = `
+export const HEADER = `
 import * as pulumi from "@pulumi/pulumi";
 const base = process.env.BENCH_DNN_URL ?? "";
 const n = Number(process.env.BENCH_N ?? "0");
@@ -36,14 +46,24 @@ import { SmtpSettings } from "pulumi-dnn-smtp";
 for (let i = 1; i <= n; i++) new SmtpSettings(\`site\${i}\`, ${ARGS});
 `;
 
-const NOOP_PROGRAM = `${HEADER}
-// The engine's floor: a dynamic resource whose provider does nothing.
+/**
+ * The engine's floor: a dynamic provider that does nothing beyond telling a change from
+ * none (so that a preview or up with nothing changed shows N unchanged, as ours does).
+ */
+export const NOOP_PROVIDER = `
 const provider: pulumi.dynamic.ResourceProvider = {
   check: async (_olds, news) => ({ inputs: news }),
-  diff: async () => ({ changes: true, replaces: [], deleteBeforeReplace: false }),
+  diff: async (_id, olds, news) => ({
+    changes: Object.keys(news).some((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k])),
+    replaces: [],
+    deleteBeforeReplace: false,
+  }),
   create: async (inputs) => ({ id: String(inputs.site?.url ?? "noop"), outs: inputs }),
   update: async (_id, _olds, news) => ({ outs: news }),
 };
+`;
+
+const NOOP_PROGRAM = `${HEADER}${NOOP_PROVIDER}
 class Noop extends pulumi.dynamic.Resource {
   constructor(name: string, props: Record<string, unknown>) {
     super(provider, name, props, undefined, "bench", "Noop");
@@ -52,14 +72,91 @@ class Noop extends pulumi.dynamic.Resource {
 for (let i = 1; i <= n; i++) new Noop(\`site\${i}\`, ${ARGS});
 `;
 
+/**
+ * The floor with the one secret the job has: the no-op provider, the relay password a
+ * secret input as SmtpSettings makes it (the README promises it is always a secret). What
+ * the engine does for a secret (it encrypts it into every snapshot it serializes) is in
+ * this floor; what our resource class, provider and state add is not.
+ */
+const NOOP_SECRET_PROGRAM = `${HEADER}${NOOP_PROVIDER}
+class Noop extends pulumi.dynamic.Resource {
+  constructor(name: string, props: Record<string, unknown>) {
+    super(provider, name, props, undefined, "bench", "Noop");
+  }
+}
+for (let i = 1; i <= n; i++) {
+  const args = ${ARGS};
+  new Noop(\`site\${i}\`, { ...args, password: pulumi.secret(args.password) });
+}
+`;
+
+/**
+ * The plugin face (provider/plugin/, the \`dnn-smtp\` resource plugin), from the same Node
+ * program: its resource token, the same arguments; the site credentials from the provider's
+ * config (\`dnn-smtp:username\`, \`dnn-smtp:password\`).
+ */
+const FACE_PROGRAM = `${HEADER}
+for (let i = 1; i <= n; i++) {
+  const args = ${ARGS};
+  new pulumi.CustomResource("dnn-smtp:index:SmtpSettings", \`site\${i}\`, {
+    ...args,
+    password: pulumi.secret(args.password),
+  });
+}
+`;
+
+/** The commands timed for the growth table. */
+export const COMMANDS = [
+  "previewChanged",
+  "upChanged",
+  "previewSame",
+  "upSame",
+  "refresh",
+] as const;
+export type Command = (typeof COMMANDS)[number];
+
+/** One command on both stacks: milliseconds (the median of the runs when there are several). */
+export interface CommandTimes {
+  readonly floorMs: number;
+  readonly subjectMs: number;
+  readonly runs: number;
+}
+
+/** Requests the stand-in saw during one command on our stack. */
+export interface CommandCounts {
+  readonly logins: number;
+  readonly gets: number;
+  readonly posts: number;
+  readonly other: number;
+}
+
 export interface CliResult {
   readonly n: number;
-  readonly preview: Comparison;
-  readonly up: Comparison;
+  /** Interleaved rounds, one field changed (absent in a growth-only run). */
+  readonly preview?: Comparison;
+  readonly up?: Comparison;
+  /** Ours over the floor with the job's one secret (same rounds as `preview`). */
+  readonly previewOverSecretFloor?: Comparison;
+  /** The secret floor over the no-op floor: what the secret alone costs the engine. */
+  readonly secretFloorOverFloor?: Comparison;
+  /** The plugin face over the no-op floor (same rounds), when it was measured. */
+  readonly face?: { readonly preview: Comparison; readonly up: Comparison };
+  /** Every command's time on both stacks. */
+  readonly growth: Record<Command, CommandTimes>;
+  /** What each command sent to the stand-in, for our stack. */
+  readonly counts: Record<Command, CommandCounts>;
   /** The first up of each stack (N creates), untimed for the ratio, for the reader. */
-  readonly firstUpMs: { readonly smtp: number; readonly noop: number };
+  readonly firstUpMs: Readonly<Record<string, number>>;
   /** Commands that failed once and were run again (untimed failures). */
   readonly retries: readonly string[];
+}
+
+export interface CliOptions {
+  /** Interleaved rounds of the changed preview and up; 0: one run of each (growth only). */
+  readonly rounds: number;
+  readonly budgetMs: number;
+  /** The plugin face's folder (its launcher `pulumi-resource-dnn-smtp`), to measure it too. */
+  readonly faceDir?: string;
 }
 
 /** Why the CLI figures cannot be measured here, or undefined when they can. */
@@ -69,19 +166,29 @@ export function cliUnavailableReason(): string | undefined {
     : "the Pulumi CLI with its Node language host is not available (scripts/pulumi-cli.sh builds it where Go is installed)";
 }
 
-async function project(name: string, program: string, env: Record<string, string>) {
+async function project(
+  name: string,
+  program: string,
+  env: Record<string, string>,
+  namespace = "dnn",
+) {
   return createProject({
     name,
     program,
-    config: { "dnn:username": SITE_USER, "dnn:password": { secret: SITE_PASSWORD } },
+    config: {
+      [`${namespace}:username`]: SITE_USER,
+      [`${namespace}:password`]: { secret: SITE_PASSWORD },
+    },
     env,
   });
 }
 
+const LOGIN_PATH = "/API/JwtAuth/mobile/login";
+
 export async function measureCli(
   standin: Standin,
   n: number,
-  options: { rounds: number; budgetMs: number },
+  options: CliOptions,
 ): Promise<CliResult> {
   const env = { BENCH_DNN_URL: standin.url, BENCH_N: String(n) };
   const projects: PulumiProject[] = [];
@@ -91,11 +198,35 @@ export async function measureCli(
     projects.push(smtp);
     const noop = await project(`bench-noop-${n}`, NOOP_PROGRAM, env);
     projects.push(noop);
-    // Times one command and checks that it touched every resource (a run that changed
-    // nothing would be a cheap, meaningless figure).
+    // Only for the interleaved ratios (not the growth table).
+    const secretFloor =
+      options.rounds > 0
+        ? await project(`bench-noop-secret-${n}`, NOOP_SECRET_PROGRAM, env)
+        : undefined;
+    if (secretFloor) projects.push(secretFloor);
+    const face =
+      options.rounds > 0 && options.faceDir
+        ? await project(
+            `bench-face-${n}`,
+            FACE_PROGRAM,
+            { ...env, PATH: `${options.faceDir}${delimiter}${process.env.PATH}` },
+            "dnn-smtp",
+          )
+        : undefined;
+    if (face) projects.push(face);
+    // The value (round) each stack's state holds.
+    const state = new Map<PulumiProject, number>();
+    // Times one command and checks that it did what it should to every resource (a run that
+    // changed nothing would be a cheap, meaningless figure).
     // A failed command is run once more (another process refreshing examples/node_modules
     // can break one run); the failed attempt is not timed, and it is counted.
-    const timed = async (p: PulumiProject, args: string[], round: number) => {
+    const timed = async (p: PulumiProject, command: Command | "create", round: number) => {
+      const args =
+        command === "refresh"
+          ? ["refresh", "--yes", "--skip-preview"]
+          : command.startsWith("preview")
+            ? ["preview"]
+            : ["up", "--yes", "--skip-preview"];
       const env = { BENCH_ROUND: String(round) };
       let started = nowMs();
       let result = await p.run(args, env);
@@ -107,31 +238,122 @@ export async function measureCli(
         started = nowMs();
         result = await p.ok(args, env);
       }
-      const { stdout } = result;
       const elapsed = nowMs() - started;
-      const verb = round === 0 ? "create" : "update";
-      const count = new RegExp(`\\b(\\d+) (?:to ${verb}|${verb}d)\\b`).exec(stdout)?.[1];
+      const { stdout } = result;
+      const expect =
+        command === "create"
+          ? /\b(\d+) created\b/
+          : command === "previewChanged"
+            ? /\b(\d+) to update\b/
+            : command === "upChanged"
+              ? /\b(\d+) updated\b/
+              : /\b(\d+) unchanged\b/;
+      const count = expect.exec(stdout)?.[1];
       if (Number(count) < n)
-        throw new Error(`pulumi ${args.join(" ")} did not ${verb} ${n} resources:\n${stdout}`);
+        throw new Error(
+          `pulumi ${args.join(" ")} (${command}) did not touch ${n} resources:\n${stdout}`,
+        );
+      if (command === "create" || command === "upChanged") state.set(p, round);
       return elapsed;
     };
-    const upArgs = ["up", "--yes", "--skip-preview"];
-    const firstUpMs = { smtp: await timed(smtp, upArgs, 0), noop: await timed(noop, upArgs, 0) };
-    const half = { rounds: options.rounds, warmup: 0, budgetMs: options.budgetMs / 2 };
-    // The state holds value 0 (relay0): every preview of value 1 shows N updates.
-    const preview = await interleave(
-      () => timed(noop, ["preview"], 1),
-      () => timed(smtp, ["preview"], 1),
-      half,
-    );
-    // Round r applies value r + 1 to both stacks: relay0/relay1 alternate, N updates each.
-    const up = await interleave(
-      (r) => timed(noop, upArgs, r + 1),
-      (r) => timed(smtp, upArgs, r + 1),
-      half,
-    );
-    return { n, preview, up, firstUpMs, retries };
+    const roundFor = (p: PulumiProject, command: Command) =>
+      (state.get(p) ?? 0) + (command.endsWith("Changed") ? 1 : 0);
+    const run = (p: PulumiProject, command: Command) => timed(p, command, roundFor(p, command));
+
+    const firstUpMs = {
+      smtp: await timed(smtp, "create", 0),
+      noop: await timed(noop, "create", 0),
+      ...(secretFloor ? { secretFloor: await timed(secretFloor, "create", 0) } : {}),
+      ...(face ? { face: await timed(face, "create", 0) } : {}),
+    };
+
+    const growth = {} as Record<Command, CommandTimes>;
+    const counts = {} as Record<Command, CommandCounts>;
+    // What our stack sends, counted on a run of its own.
+    const counted = async (command: Command): Promise<number> => {
+      standin.requests.clear();
+      const ms = await run(smtp, command);
+      const seen = standin.requests.list();
+      const logins = seen.filter((r) => r.path.includes(LOGIN_PATH)).length;
+      const gets = seen.filter((r) => r.method === "GET").length;
+      const posts = seen.filter((r) => r.method === "POST" && !r.path.includes(LOGIN_PATH)).length;
+      counts[command] = { logins, gets, posts, other: seen.length - logins - gets - posts };
+      return ms;
+    };
+
+    let preview: Comparison | undefined;
+    let up: Comparison | undefined;
+    let previewOverSecretFloor: Comparison | undefined;
+    let secretFloorOverFloor: Comparison | undefined;
+    let faceResult: CliResult["face"];
+    if (options.rounds > 0) {
+      const half = { rounds: options.rounds, budgetMs: options.budgetMs / 2 };
+      const ours = (command: Command) => () =>
+        counts[command] ? run(smtp, command) : counted(command);
+      // The state holds value r: every preview of r + 1 shows N updates.
+      const previews = await interleaveMany(
+        () => run(noop, "previewChanged"),
+        {
+          ours: ours("previewChanged"),
+          ...(secretFloor ? { secretFloor: () => run(secretFloor, "previewChanged") } : {}),
+          ...(face ? { face: () => run(face, "previewChanged") } : {}),
+        },
+        half,
+      );
+      // Each round applies the next value to every stack: N updates each.
+      const ups = await interleaveMany(
+        () => run(noop, "upChanged"),
+        {
+          ours: ours("upChanged"),
+          ...(face ? { face: () => run(face, "upChanged") } : {}),
+        },
+        half,
+      );
+      preview = previews.compare("ours");
+      up = ups.compare("ours");
+      const secretRuns = previews.runs.secretFloor;
+      if (secretRuns) {
+        previewOverSecretFloor = compare(secretRuns, previews.runs.ours ?? []);
+        secretFloorOverFloor = previews.compare("secretFloor");
+      }
+      if (face) faceResult = { preview: previews.compare("face"), up: ups.compare("face") };
+      growth.previewChanged = times(preview);
+      growth.upChanged = times(up);
+    }
+    // The rest once each, floor first, then ours (counted).
+    for (const command of COMMANDS) {
+      if (growth[command]) continue;
+      const floorMs = await run(noop, command);
+      const subjectMs = await counted(command);
+      growth[command] = { floorMs, subjectMs, runs: 1 };
+    }
+    return {
+      n,
+      preview,
+      up,
+      previewOverSecretFloor,
+      secretFloorOverFloor,
+      face: faceResult,
+      growth,
+      counts,
+      firstUpMs,
+      retries,
+    };
   } finally {
     for (const p of projects) await p.destroy();
   }
+}
+
+/** The growth table's entry of an interleaved comparison: the medians of all its runs. */
+function times(c: Comparison): CommandTimes {
+  return { floorMs: c.floorMedianMs, subjectMs: c.subjectMedianMs, runs: c.floorRuns.length };
+}
+
+/** Least-squares slope of y over x: milliseconds per resource. */
+export function slope(points: ReadonlyArray<readonly [number, number]>): number {
+  const mx = points.reduce((a, [x]) => a + x, 0) / points.length;
+  const my = points.reduce((a, [, y]) => a + y, 0) / points.length;
+  const sxy = points.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0);
+  const sxx = points.reduce((a, [x]) => a + (x - mx) ** 2, 0);
+  return sxx === 0 ? 0 : sxy / sxx;
 }

@@ -122,6 +122,40 @@ export async function interleave(
   return compare(floorRuns, subjectRuns);
 }
 
+/**
+ * Like `interleave`, for several subjects against one floor: each round runs the floor and
+ * every subject once, the floor first in even rounds and last in odd ones (the subjects'
+ * order reversed too), and each subject's ratio is over that round's floor run. Untimed
+ * warm-up none; bounded in count and time like `interleave`.
+ */
+export async function interleaveMany<K extends string>(
+  floor: (round: number) => Promise<number>,
+  subjects: Readonly<Partial<Record<K, (round: number) => Promise<number>>>>,
+  options: InterleaveOptions,
+): Promise<{
+  floorRuns: number[];
+  runs: Partial<Record<K, number[]>>;
+  compare: (k: K) => Comparison;
+}> {
+  const keys = (Object.keys(subjects) as K[]).filter((k) => subjects[k] !== undefined);
+  const floorRuns: number[] = [];
+  const runs: Partial<Record<K, number[]>> = {};
+  for (const k of keys) runs[k] = [];
+  const deadline = nowMs() + (options.budgetMs ?? Number.POSITIVE_INFINITY);
+  const rounds = options.rounds % 2 === 1 ? options.rounds : options.rounds + 1;
+  for (let r = 0; r < rounds; r++) {
+    if (r >= MIN_ROUNDS && r % 2 === 1 && nowMs() > deadline) break;
+    const order = r % 2 === 0 ? keys : [...keys].reverse();
+    if (r % 2 === 0) floorRuns.push(await floor(r));
+    for (const k of order) {
+      const work = subjects[k] as (round: number) => Promise<number>;
+      (runs[k] as number[]).push(await work(r));
+    }
+    if (r % 2 === 1) floorRuns.push(await floor(r));
+  }
+  return { floorRuns, runs, compare: (k) => compare(floorRuns, runs[k] ?? []) };
+}
+
 /** Runs `work` for every item with at most `size` in flight; resolves when all are done. */
 export async function pool<T, R>(
   items: readonly T[],
