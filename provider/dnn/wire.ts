@@ -23,6 +23,7 @@ import {
   type Scope,
   type SmtpSettingsModel,
 } from "../settings";
+import type { SendTestEmailRequest, SendTestEmailResponse } from "./dto";
 
 /** `h`: the site uses the global (host) settings; `p`: its own. */
 export type SmtpMode = "h" | "p";
@@ -92,23 +93,13 @@ export const UpdateSmtpSettingsResponseSchema = z.object({
   errors: z.array(z.unknown()).optional(),
 });
 
-/** The SendTestEmail request body: the settings to test, not the stored ones. */
-export interface SendTestEmailRequest {
-  smtpServerMode: SmtpMode;
-  smtpServer: string;
-  smtpAuthentication: number;
-  smtpUsername: string;
-  smtpPassword: string;
-  enableSmtpSsl: boolean;
-  authProvider?: string;
-}
+export type { SendTestEmailRequest, SendTestEmailResponse };
 
 export const SendTestEmailResponseSchema = z.object({
   success: z.boolean(),
   errMessage: text,
   confirmationMessage: text,
-});
-export type SendTestEmailResponse = z.output<typeof SendTestEmailResponseSchema>;
+}) satisfies z.ZodType<SendTestEmailResponse, unknown>;
 
 const OAuthProviderSchema = z.object({
   name: z.string(),
@@ -322,24 +313,5 @@ export function updateRequest(
     request.authProvider = values.authProvider ?? "";
     request.authProviderSettings = values.authProviderSettings ?? {};
   }
-  return request;
-}
-
-/** The SendTestEmail request that tests `settings` (never `*****`: DNN would swap in a stored password). */
-export function testEmailRequest(
-  settings: SmtpSettingsModel,
-  mode: SmtpMode,
-  features: SiteFeatures,
-): SendTestEmailRequest {
-  const values = declaredValues(settings, undefined);
-  const request: SendTestEmailRequest = {
-    smtpServerMode: mode,
-    smtpServer: values.smtpServer,
-    smtpAuthentication: values.smtpAuthentication,
-    smtpUsername: values.smtpUsername,
-    smtpPassword: values.smtpPassword,
-    enableSmtpSsl: values.enableSmtpSsl,
-  };
-  if (features.oauth) request.authProvider = values.authProvider ?? "";
   return request;
 }

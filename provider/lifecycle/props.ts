@@ -2,6 +2,7 @@
  * Helpers for the plain property objects the dynamic-provider plugin passes around:
  * unknown values during preview, structs without undefined, and equality as a diff sees it.
  */
+import { canonicalJson } from "../canonical";
 
 /** What `pulumi preview` passes for a value that is not known yet. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -28,19 +29,20 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   );
 }
 
+/** "" and null read as absent, and an object with nothing left in it is absent too. */
+function emptied(v: unknown): unknown {
+  if (v === "" || v === null) return undefined;
+  if (Array.isArray(v)) return v.map(emptied);
+  if (v && typeof v === "object") {
+    const entries = Object.entries(v)
+      .map(([k, x]) => [k, emptied(x)] as const)
+      .filter(([, x]) => x !== undefined);
+    return entries.length ? Object.fromEntries(entries) : undefined;
+  }
+  return v;
+}
+
 /** Order-independent equality, with "" and absent meaning the same. */
 export function same(a: unknown, b: unknown): boolean {
-  const norm = (v: unknown): unknown => {
-    if (v === "" || v === null) return undefined;
-    if (Array.isArray(v)) return v.map(norm);
-    if (v && typeof v === "object") {
-      const entries = Object.entries(v)
-        .map(([k, x]) => [k, norm(x)] as const)
-        .filter(([, x]) => x !== undefined)
-        .sort(([x], [y]) => x.localeCompare(y));
-      return entries.length ? Object.fromEntries(entries) : undefined;
-    }
-    return v;
-  };
-  return JSON.stringify(norm(a)) === JSON.stringify(norm(b));
+  return canonicalJson(emptied(a)) === canonicalJson(emptied(b));
 }

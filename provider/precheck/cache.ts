@@ -9,6 +9,7 @@
  * retrying a timeout for every site would multiply the wait.
  */
 import { createHmac, randomBytes } from "node:crypto";
+import { canonicalJson } from "../canonical";
 import type { PrecheckReport } from "./types";
 
 const HMAC_KEY = randomBytes(32);
@@ -33,21 +34,9 @@ interface Entry {
 const entries = new Map<string, Entry>();
 let counts = { misses: 0, hits: 0, joins: 0 };
 
-/** Values in a fixed order, so equal configurations give equal text. */
-function canonical(value: unknown): string {
-  if (value === undefined) return "null";
-  if (value === null || typeof value !== "object") return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
-  const object = value as Record<string, unknown>;
-  const keys = Object.keys(object)
-    .filter((k) => object[k] !== undefined)
-    .sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(object[k])}`).join(",")}}`;
-}
-
 /** The cache key of a configuration: an HMAC, never the values themselves. */
 export function precheckCacheKey(configuration: unknown): string {
-  return createHmac("sha256", HMAC_KEY).update(canonical(configuration)).digest("hex");
+  return createHmac("sha256", HMAC_KEY).update(canonicalJson(configuration)).digest("hex");
 }
 
 /**

@@ -54,25 +54,9 @@ export interface OAuthProviderInfo {
   }> | null;
 }
 
-/** The body of DNN's SendTestEmail (Persona Bar, ServerSettingsSmtpHost). */
-export interface SendTestEmailRequest {
-  /** "h" tests as host settings (sender HostEmail), "p" as the site's (sender: the site's email). */
-  readonly smtpServerMode: "h" | "p";
-  readonly smtpServer: string;
-  /** 0 anonymous, 1 basic, 2 NTLM, 3 OAuth. */
-  readonly smtpAuthentication: number;
-  readonly smtpUsername: string;
-  /** The real password: never "*****" (DNN would substitute the stored host password). */
-  readonly smtpPassword: string;
-  readonly enableSmtpSsl: boolean;
-  readonly authProvider?: string;
-}
+import type { SendTestEmailRequest, SendTestEmailResponse } from "../dnn/dto";
 
-export interface SendTestEmailResponse {
-  readonly success: boolean;
-  readonly errMessage: string;
-  readonly confirmationMessage: string;
-}
+export type { SendTestEmailRequest, SendTestEmailResponse };
 
 /**
  * What the precheck needs from the DNN client for `via: "dnn"` and for OAuth. A failed
