@@ -137,10 +137,6 @@ export interface PrecheckArgs {
   };
 }
 
-/**
- * What an `SmtpSettings` resource found on the site before it first wrote (output
- * `previous`), kept for `onDelete: "restore"`. No password: only whether one was set.
- */
 /** What DNN holds for the tuning fields a resource leaves undeclared (so leaves as they are). */
 export interface HeldSettings {
   readonly connectionLimit?: number;
@@ -151,6 +147,10 @@ export interface HeldSettings {
   readonly hostEmail?: string;
 }
 
+/**
+ * What an `SmtpSettings` resource found on the site before it first wrote (output
+ * `previous`), kept for `onDelete: "restore"`. No password: only whether one was set.
+ */
 export interface PreviousSettingsOutput {
   readonly server: string;
   readonly connectionLimit: number;
