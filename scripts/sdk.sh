@@ -11,7 +11,7 @@
 #                                        `npm run sdk`)
 #   bash scripts/sdk.sh --install-example
 #                                        compiles sdk/nodejs into
-#                                        examples/plugin-typescript/node_modules/@pulumi-dnn-smtp/dnn-smtp
+#                                        examples/sdk-typescript/node_modules/@pulumi-dnn-smtp/dnn-smtp
 #                                        (what `npm install ../../sdk/nodejs` does, but with the
 #                                        examples' one @pulumi/pulumi and TypeScript, no network)
 #   bash scripts/sdk.sh --install-nodejs DIR
@@ -104,9 +104,11 @@ check() {
 # TypeScript found from DIR (the examples' own), as its postinstall script would.
 install_nodejs() {
   local dir dest tsc started=$SECONDS
+  mkdir -p "$1"
   dir="$(cd "$1" && pwd)"
   dest="$dir/node_modules/$NODE_PACKAGE"
-  tsc="$(cd "$dir" && node -p 'require.resolve("typescript/bin/tsc")')"
+  # the project's TypeScript, else the repository's; @pulumi/pulumi must resolve from DIR
+  tsc="$(cd "$dir" && node -p 'require.resolve("typescript/bin/tsc", { paths: [".", process.argv[1]] })' "$PROJECT_ROOT")"
   rm -rf "$dest"
   mkdir -p "$dest"
   cp -r "$SDK_DIR/nodejs/." "$dest/"
@@ -134,7 +136,7 @@ fi
 while [ $# -gt 0 ]; do
   case "$1" in
   --check) check ;;
-  --install-example) install_nodejs "$PROJECT_ROOT/examples/plugin-typescript" ;;
+  --install-example) install_nodejs "$PROJECT_ROOT/examples/sdk-typescript" ;;
   --install-nodejs)
     install_nodejs "${2:?--install-nodejs needs a folder}"
     shift
