@@ -60,8 +60,10 @@ export interface InterleaveOptions {
   readonly rounds: number;
   /** Untimed rounds first (JIT, keep-alive sockets, caches of the server). */
   readonly warmup?: number;
-  /** Stop adding rounds after this long (at least 3 timed rounds always run; always an odd number). */
+  /** Stop adding rounds after this long (at least `minRounds` always run; always an odd number). */
   readonly budgetMs?: number;
+  /** Rounds that run whatever the budget (odd; default 3). */
+  readonly minRounds?: number;
 }
 
 const MIN_ROUNDS = 3;
@@ -143,8 +145,9 @@ export async function interleaveMany<K extends string>(
   for (const k of keys) runs[k] = [];
   const deadline = nowMs() + (options.budgetMs ?? Number.POSITIVE_INFINITY);
   const rounds = options.rounds % 2 === 1 ? options.rounds : options.rounds + 1;
+  const minRounds = options.minRounds ?? MIN_ROUNDS;
   for (let r = 0; r < rounds; r++) {
-    if (r >= MIN_ROUNDS && r % 2 === 1 && nowMs() > deadline) break;
+    if (r >= minRounds && r % 2 === 1 && nowMs() > deadline) break;
     const order = r % 2 === 0 ? keys : [...keys].reverse();
     if (r % 2 === 0) floorRuns.push(await floor(r));
     for (const k of order) {

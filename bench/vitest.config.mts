@@ -11,7 +11,7 @@ export default defineConfig({
     pool: "forks",
     maxWorkers: 1,
     fileParallelism: false,
-    testTimeout: 20 * 60_000,
+    testTimeout: Number(process.env.BENCH_TIMEOUT_MIN ?? 20) * 60_000,
     hookTimeout: 120_000,
   },
 });
