@@ -2,7 +2,9 @@
  * The benchmarks' deterministic figures, asserted (bench/ times things; timings are never
  * asserted): the size of the stored provider text, HTTP requests per resource and logins
  * per site in a run, and SMTP sessions per relay configuration. Same scenarios as
- * bench/apply.ts and bench/precheck.ts, smaller N.
+ * bench/apply.ts and bench/precheck.ts, smaller N. The DNN requests of CLI commands (a
+ * no-op preview or up: none; a refresh: one GET per resource, one login per site) are
+ * asserted with the real CLI in request-counts.test.ts.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { clearSessions } from "../provider/dnn/client";
