@@ -299,6 +299,9 @@ export class DnnSmtpProvider {
 
 /** Output-only keys of both resources: never inputs. */
 const OUTPUT_ONLY = new Set([
+  "held",
+  "oauthAuthorized",
+  "authorizeUrl",
   "portalName",
   "apiGeneration",
   "mode",

@@ -22,6 +22,8 @@ const SITE_TYPE = `${PACKAGE}:index:Site`;
 const OAUTH_TYPE = `${PACKAGE}:index:OAuth`;
 const PRECHECK_TYPE = `${PACKAGE}:index:Precheck`;
 const PRECHECK_TLS_TYPE = `${PACKAGE}:index:PrecheckTls`;
+const HELD_TYPE = `${PACKAGE}:index:HeldSettings`;
+const PREVIOUS_TYPE = `${PACKAGE}:index:PreviousSettings`;
 
 type Spec = {
   type?: string;
@@ -275,21 +277,77 @@ export function generateSchema(version: string, root = projectRoot()): Record<st
     },
     onDelete: { type: "string", description: pick(smtpArgs, "onDelete", "SmtpSettingsArgs") },
   };
-  const smtpOutputs: Properties = {
-    ...smtpInputs,
-    server: { type: "string", description: pick(smtpClass, "server", "SmtpSettings") },
-    hostEmail: { type: "string", description: pick(smtpClass, "hostEmail", "SmtpSettings") },
-    portalName: { type: "string", description: pick(smtpClass, "portalName", "SmtpSettings") },
-    apiGeneration: {
-      type: "string",
-      description: pick(smtpClass, "apiGeneration", "SmtpSettings"),
-    },
-    mode: { type: "string", description: pick(smtpClass, "mode", "SmtpSettings") },
-    precheckSummary: {
-      type: "string",
-      description: pick(smtpClass, "precheckSummary", "SmtpSettings"),
-    },
+  // Outputs: the inputs, described as the resource class describes its outputs where it
+  // does (e.g. a tuning field left undeclared), and the outputs that are no inputs.
+  const smtpOutputTypes: Record<string, Spec> = {
+    held: { $ref: `#/types/${HELD_TYPE}` },
+    oauthAuthorized: { type: "boolean" },
+    authorizeUrl: { type: "string" },
+    portalName: { type: "string" },
+    apiGeneration: { type: "string" },
+    mode: { type: "string" },
+    precheckSummary: { type: "string" },
+    previous: { $ref: `#/types/${PREVIOUS_TYPE}` },
   };
+  const outputDoc = (classDoc: string | undefined, inputDoc: string): string =>
+    classDoc && classDoc.split(" ").length >= 4 ? classDoc : inputDoc;
+  const smtpOutputs: Properties = {
+    ...Object.fromEntries(
+      Object.entries(smtpInputs).map(([key, p]) => [
+        key,
+        // A one-word class note ("Secret.") says less than the argument's own text.
+        {
+          ...p,
+          description: outputDoc(smtpClass[key], p.description),
+        },
+      ]),
+    ),
+    ...Object.fromEntries(
+      Object.entries(smtpOutputTypes).map(([key, spec]) => [
+        key,
+        { ...spec, description: pick(smtpClass, key, "SmtpSettings") },
+      ]),
+    ),
+  };
+  const settingDoc = (key: string, own: Record<string, string>, what: string): string =>
+    outputDoc(own[key], required(settings[key] ?? own[key], `${what}.${key} description`));
+  const heldDocs = src.memberDocs("HeldSettings");
+  const heldType: Properties = Object.fromEntries(
+    (["connectionLimit", "maxIdleTime", "messageBatchSize", "hostEmail"] as const).map((key) => [
+      key,
+      {
+        ...(settingTypes[key] as Spec),
+        description: settingDoc(key, heldDocs, "HeldSettings"),
+      },
+    ]),
+  );
+  const previousDocs = src.memberDocs("PreviousSettingsOutput");
+  const previousTypes: Record<string, Spec> = {
+    server: { type: "string" },
+    connectionLimit: { type: "integer" },
+    maxIdleTime: { type: "integer" },
+    authentication: { type: "string" },
+    username: { type: "string" },
+    enableSsl: { type: "boolean" },
+    hostEmail: { type: "string" },
+    messageBatchSize: { type: "integer" },
+    oauthProvider: { type: "string" },
+    passwordSet: { type: "boolean" },
+    mode: { type: "string" },
+  };
+  const previousType: Properties = Object.fromEntries(
+    Object.entries(previousTypes).map(([key, spec]) => [
+      key,
+      {
+        ...spec,
+        description:
+          key === "oauthProvider"
+            ? (previousDocs[key] ??
+              "The OAuth provider the site named, if any (DNN key `SMTPAuthProvider`).")
+            : settingDoc(key, previousDocs, "PreviousSettingsOutput"),
+      },
+    ]),
+  );
 
   const globalInputs: Properties = {
     ...siteProperties(pick(globalArgs, "site", "UseGlobalSmtpSettingsArgs")),
@@ -419,6 +477,16 @@ export function generateSchema(version: string, root = projectRoot()): Record<st
         type: "object",
         description: src.docOfDeclaration("PrecheckOptionsSchema"),
         properties: precheckType,
+      },
+      [HELD_TYPE]: {
+        type: "object",
+        description: src.docOfDeclaration("HeldSettings"),
+        properties: heldType,
+      },
+      [PREVIOUS_TYPE]: {
+        type: "object",
+        description: pick(smtpClass, "previous", "SmtpSettings"),
+        properties: previousType,
       },
       [PRECHECK_TLS_TYPE]: {
         type: "object",

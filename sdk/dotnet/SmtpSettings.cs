@@ -18,7 +18,7 @@ namespace Pulumi.DnnSmtp
     public partial class SmtpSettings : global::Pulumi.CustomResource
     {
         /// <summary>
-        /// `g1` (DNN 9.2–9.10), `g2` (9.11), `g3` (9.13, 10.x).
+        /// A coarse label of what the site's answers showed: `g1` clear-text passwords (DNN 9.2–9.10), `g2` masked passwords (9.11–9.12), `g3` OAuth (9.13, 10.x). Informational: the provider decides from each answer, never from this label.
         /// </summary>
         [Output("apiGeneration")]
         public Output<string> ApiGeneration { get; private set; } = null!;
@@ -30,7 +30,13 @@ namespace Pulumi.DnnSmtp
         public Output<string> Authentication { get; private set; } = null!;
 
         /// <summary>
-        /// Concurrent connections to the SMTP server, at least 1. Left as the site holds it when omitted (DNN's default is 2). DNN key `SMTPConnectionLimit`.
+        /// With `authentication: "oauth"`: where an administrator gives the provider its consent.
+        /// </summary>
+        [Output("authorizeUrl")]
+        public Output<string?> AuthorizeUrl { get; private set; } = null!;
+
+        /// <summary>
+        /// As declared; undeclared, the site keeps its own value, shown in `held`.
         /// </summary>
         [Output("connectionLimit")]
         public Output<int> ConnectionLimit { get; private set; } = null!;
@@ -42,19 +48,25 @@ namespace Pulumi.DnnSmtp
         public Output<bool> EnableSsl { get; private set; } = null!;
 
         /// <summary>
-        /// The host email DNN holds (global scope), declared or not.
+        /// What DNN holds for the tuning fields this resource leaves undeclared (and so leaves as they are): `connectionLimit`, `maxIdleTime`, and for global scope `messageBatchSize`, `hostEmail`.
+        /// </summary>
+        [Output("held")]
+        public Output<Outputs.HeldSettings?> Held { get; private set; } = null!;
+
+        /// <summary>
+        /// As declared (global scope); undeclared, DNN's own value is shown in `held`.
         /// </summary>
         [Output("hostEmail")]
         public Output<string?> HostEmail { get; private set; } = null!;
 
         /// <summary>
-        /// Milliseconds a pooled connection may stay idle. Left as the site holds it when omitted (DNN's default is 100000). DNN key `SMTPMaxIdleTime`.
+        /// As declared; undeclared, the site keeps its own value, shown in `held`.
         /// </summary>
         [Output("maxIdleTime")]
         public Output<int> MaxIdleTime { get; private set; } = null!;
 
         /// <summary>
-        /// Global scope only: messages the scheduler sends per run. Left as the site holds it when omitted (DNN's default is 50). DNN key `MessageSchedulerBatchSize`.
+        /// As declared (global scope); undeclared, the site keeps its own value, shown in `held`.
         /// </summary>
         [Output("messageBatchSize")]
         public Output<int?> MessageBatchSize { get; private set; } = null!;
@@ -70,6 +82,12 @@ namespace Pulumi.DnnSmtp
         /// </summary>
         [Output("oauth")]
         public Output<Outputs.OAuth?> Oauth { get; private set; } = null!;
+
+        /// <summary>
+        /// With `authentication: "oauth"`: whether DNN lists the provider as authorized (consent given).
+        /// </summary>
+        [Output("oauthAuthorized")]
+        public Output<bool?> OauthAuthorized { get; private set; } = null!;
 
         /// <summary>
         /// What deleting the resource does: DNN settings cannot be deleted. `revert` (site scope default): the site uses the global settings again. `retain` (global default): values stay. `restore`: the values found before the first write are written back (a password cannot be restored: the current one stays).
@@ -100,6 +118,12 @@ namespace Pulumi.DnnSmtp
         /// </summary>
         [Output("precheckSummary")]
         public Output<string> PrecheckSummary { get; private set; } = null!;
+
+        /// <summary>
+        /// What the site held before this resource first wrote to it (found by `create`, which adopts the existing settings): the values `onDelete: "restore"` writes back. Never a password, only `passwordSet`. Stays as found on later updates.
+        /// </summary>
+        [Output("previous")]
+        public Output<Outputs.PreviousSettings?> Previous { get; private set; } = null!;
 
         /// <summary>
         /// `"global"`: the host settings every site uses in mode `h`; `"site"`: one site's own settings (mode `p`).

@@ -18,7 +18,7 @@ namespace Pulumi.DnnSmtp
     public partial class UseGlobalSmtpSettings : global::Pulumi.CustomResource
     {
         /// <summary>
-        /// `g1` (DNN 9.2–9.10), `g2` (9.11), `g3` (9.13, 10.x).
+        /// A coarse label of what the site's answers showed: `g1` clear-text passwords (DNN 9.2–9.10), `g2` masked passwords (9.11–9.12), `g3` OAuth (9.13, 10.x). Informational: the provider decides from each answer, never from this label.
         /// </summary>
         [Output("apiGeneration")]
         public Output<string> ApiGeneration { get; private set; } = null!;

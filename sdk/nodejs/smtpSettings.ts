@@ -49,7 +49,7 @@ export class SmtpSettings extends pulumi.CustomResource {
     }
 
     /**
-     * `g1` (DNN 9.2–9.10), `g2` (9.11), `g3` (9.13, 10.x).
+     * A coarse label of what the site's answers showed: `g1` clear-text passwords (DNN 9.2–9.10), `g2` masked passwords (9.11–9.12), `g3` OAuth (9.13, 10.x). Informational: the provider decides from each answer, never from this label.
      */
     declare public /*out*/ readonly apiGeneration: pulumi.Output<string>;
     /**
@@ -57,7 +57,11 @@ export class SmtpSettings extends pulumi.CustomResource {
      */
     declare public readonly authentication: pulumi.Output<string>;
     /**
-     * Concurrent connections to the SMTP server, at least 1. Left as the site holds it when omitted (DNN's default is 2). DNN key `SMTPConnectionLimit`.
+     * With `authentication: "oauth"`: where an administrator gives the provider its consent.
+     */
+    declare public /*out*/ readonly authorizeUrl: pulumi.Output<string | undefined>;
+    /**
+     * As declared; undeclared, the site keeps its own value, shown in `held`.
      */
     declare public readonly connectionLimit: pulumi.Output<number>;
     /**
@@ -65,15 +69,19 @@ export class SmtpSettings extends pulumi.CustomResource {
      */
     declare public readonly enableSsl: pulumi.Output<boolean>;
     /**
-     * The host email DNN holds (global scope), declared or not.
+     * What DNN holds for the tuning fields this resource leaves undeclared (and so leaves as they are): `connectionLimit`, `maxIdleTime`, and for global scope `messageBatchSize`, `hostEmail`.
+     */
+    declare public /*out*/ readonly held: pulumi.Output<outputs.HeldSettings | undefined>;
+    /**
+     * As declared (global scope); undeclared, DNN's own value is shown in `held`.
      */
     declare public readonly hostEmail: pulumi.Output<string | undefined>;
     /**
-     * Milliseconds a pooled connection may stay idle. Left as the site holds it when omitted (DNN's default is 100000). DNN key `SMTPMaxIdleTime`.
+     * As declared; undeclared, the site keeps its own value, shown in `held`.
      */
     declare public readonly maxIdleTime: pulumi.Output<number>;
     /**
-     * Global scope only: messages the scheduler sends per run. Left as the site holds it when omitted (DNN's default is 50). DNN key `MessageSchedulerBatchSize`.
+     * As declared (global scope); undeclared, the site keeps its own value, shown in `held`.
      */
     declare public readonly messageBatchSize: pulumi.Output<number | undefined>;
     /**
@@ -84,6 +92,10 @@ export class SmtpSettings extends pulumi.CustomResource {
      * For `oauth`: the provider (e.g. `ExchangeOnline`, `GoogleMail`) and its settings; a secret. DNN key `SMTPAuthProvider`.
      */
     declare public readonly oauth: pulumi.Output<outputs.OAuth | undefined>;
+    /**
+     * With `authentication: "oauth"`: whether DNN lists the provider as authorized (consent given).
+     */
+    declare public /*out*/ readonly oauthAuthorized: pulumi.Output<boolean | undefined>;
     /**
      * What deleting the resource does: DNN settings cannot be deleted. `revert` (site scope default): the site uses the global settings again. `retain` (global default): values stay. `restore`: the values found before the first write are written back (a password cannot be restored: the current one stays).
      */
@@ -104,6 +116,10 @@ export class SmtpSettings extends pulumi.CustomResource {
      * One line saying what the precheck proved.
      */
     declare public /*out*/ readonly precheckSummary: pulumi.Output<string>;
+    /**
+     * What the site held before this resource first wrote to it (found by `create`, which adopts the existing settings): the values `onDelete: "restore"` writes back. Never a password, only `passwordSet`. Stays as found on later updates.
+     */
+    declare public /*out*/ readonly previous: pulumi.Output<outputs.PreviousSettings | undefined>;
     /**
      * `"global"`: the host settings every site uses in mode `h`; `"site"`: one site's own settings (mode `p`).
      */
@@ -163,24 +179,32 @@ export class SmtpSettings extends pulumi.CustomResource {
             resourceInputs["sitePassword"] = args?.sitePassword ? pulumi.secret(args.sitePassword) : undefined;
             resourceInputs["username"] = args?.username;
             resourceInputs["apiGeneration"] = undefined /*out*/;
+            resourceInputs["authorizeUrl"] = undefined /*out*/;
+            resourceInputs["held"] = undefined /*out*/;
             resourceInputs["mode"] = undefined /*out*/;
+            resourceInputs["oauthAuthorized"] = undefined /*out*/;
             resourceInputs["portalName"] = undefined /*out*/;
             resourceInputs["precheckSummary"] = undefined /*out*/;
+            resourceInputs["previous"] = undefined /*out*/;
         } else {
             resourceInputs["apiGeneration"] = undefined /*out*/;
             resourceInputs["authentication"] = undefined /*out*/;
+            resourceInputs["authorizeUrl"] = undefined /*out*/;
             resourceInputs["connectionLimit"] = undefined /*out*/;
             resourceInputs["enableSsl"] = undefined /*out*/;
+            resourceInputs["held"] = undefined /*out*/;
             resourceInputs["hostEmail"] = undefined /*out*/;
             resourceInputs["maxIdleTime"] = undefined /*out*/;
             resourceInputs["messageBatchSize"] = undefined /*out*/;
             resourceInputs["mode"] = undefined /*out*/;
             resourceInputs["oauth"] = undefined /*out*/;
+            resourceInputs["oauthAuthorized"] = undefined /*out*/;
             resourceInputs["onDelete"] = undefined /*out*/;
             resourceInputs["password"] = undefined /*out*/;
             resourceInputs["portalName"] = undefined /*out*/;
             resourceInputs["precheck"] = undefined /*out*/;
             resourceInputs["precheckSummary"] = undefined /*out*/;
+            resourceInputs["previous"] = undefined /*out*/;
             resourceInputs["scope"] = undefined /*out*/;
             resourceInputs["server"] = undefined /*out*/;
             resourceInputs["site"] = undefined /*out*/;

@@ -13,6 +13,117 @@ import (
 
 var _ = internal.GetEnvOrDefault
 
+// What DNN holds for the tuning fields a resource leaves undeclared (so leaves as they are).
+type HeldSettings struct {
+	// Concurrent connections to the SMTP server, at least 1. Left as the site holds it when omitted (DNN's default is 2). DNN key `SMTPConnectionLimit`.
+	ConnectionLimit *int `pulumi:"connectionLimit"`
+	// Global scope only: the sender of host mails. Left as the site holds it when omitted. DNN key `HostEmail`.
+	HostEmail *string `pulumi:"hostEmail"`
+	// Milliseconds a pooled connection may stay idle. Left as the site holds it when omitted (DNN's default is 100000). DNN key `SMTPMaxIdleTime`.
+	MaxIdleTime *int `pulumi:"maxIdleTime"`
+	// Global scope only: messages the scheduler sends per run. Left as the site holds it when omitted (DNN's default is 50). DNN key `MessageSchedulerBatchSize`.
+	MessageBatchSize *int `pulumi:"messageBatchSize"`
+}
+
+// What DNN holds for the tuning fields a resource leaves undeclared (so leaves as they are).
+type HeldSettingsOutput struct{ *pulumi.OutputState }
+
+func (HeldSettingsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*HeldSettings)(nil)).Elem()
+}
+
+func (o HeldSettingsOutput) ToHeldSettingsOutput() HeldSettingsOutput {
+	return o
+}
+
+func (o HeldSettingsOutput) ToHeldSettingsOutputWithContext(ctx context.Context) HeldSettingsOutput {
+	return o
+}
+
+// Concurrent connections to the SMTP server, at least 1. Left as the site holds it when omitted (DNN's default is 2). DNN key `SMTPConnectionLimit`.
+func (o HeldSettingsOutput) ConnectionLimit() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v HeldSettings) *int { return v.ConnectionLimit }).(pulumi.IntPtrOutput)
+}
+
+// Global scope only: the sender of host mails. Left as the site holds it when omitted. DNN key `HostEmail`.
+func (o HeldSettingsOutput) HostEmail() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v HeldSettings) *string { return v.HostEmail }).(pulumi.StringPtrOutput)
+}
+
+// Milliseconds a pooled connection may stay idle. Left as the site holds it when omitted (DNN's default is 100000). DNN key `SMTPMaxIdleTime`.
+func (o HeldSettingsOutput) MaxIdleTime() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v HeldSettings) *int { return v.MaxIdleTime }).(pulumi.IntPtrOutput)
+}
+
+// Global scope only: messages the scheduler sends per run. Left as the site holds it when omitted (DNN's default is 50). DNN key `MessageSchedulerBatchSize`.
+func (o HeldSettingsOutput) MessageBatchSize() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v HeldSettings) *int { return v.MessageBatchSize }).(pulumi.IntPtrOutput)
+}
+
+type HeldSettingsPtrOutput struct{ *pulumi.OutputState }
+
+func (HeldSettingsPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**HeldSettings)(nil)).Elem()
+}
+
+func (o HeldSettingsPtrOutput) ToHeldSettingsPtrOutput() HeldSettingsPtrOutput {
+	return o
+}
+
+func (o HeldSettingsPtrOutput) ToHeldSettingsPtrOutputWithContext(ctx context.Context) HeldSettingsPtrOutput {
+	return o
+}
+
+func (o HeldSettingsPtrOutput) Elem() HeldSettingsOutput {
+	return o.ApplyT(func(v *HeldSettings) HeldSettings {
+		if v != nil {
+			return *v
+		}
+		var ret HeldSettings
+		return ret
+	}).(HeldSettingsOutput)
+}
+
+// Concurrent connections to the SMTP server, at least 1. Left as the site holds it when omitted (DNN's default is 2). DNN key `SMTPConnectionLimit`.
+func (o HeldSettingsPtrOutput) ConnectionLimit() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *HeldSettings) *int {
+		if v == nil {
+			return nil
+		}
+		return v.ConnectionLimit
+	}).(pulumi.IntPtrOutput)
+}
+
+// Global scope only: the sender of host mails. Left as the site holds it when omitted. DNN key `HostEmail`.
+func (o HeldSettingsPtrOutput) HostEmail() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *HeldSettings) *string {
+		if v == nil {
+			return nil
+		}
+		return v.HostEmail
+	}).(pulumi.StringPtrOutput)
+}
+
+// Milliseconds a pooled connection may stay idle. Left as the site holds it when omitted (DNN's default is 100000). DNN key `SMTPMaxIdleTime`.
+func (o HeldSettingsPtrOutput) MaxIdleTime() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *HeldSettings) *int {
+		if v == nil {
+			return nil
+		}
+		return v.MaxIdleTime
+	}).(pulumi.IntPtrOutput)
+}
+
+// Global scope only: messages the scheduler sends per run. Left as the site holds it when omitted (DNN's default is 50). DNN key `MessageSchedulerBatchSize`.
+func (o HeldSettingsPtrOutput) MessageBatchSize() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *HeldSettings) *int {
+		if v == nil {
+			return nil
+		}
+		return v.MessageBatchSize
+	}).(pulumi.IntPtrOutput)
+}
+
 // For `oauth`: the provider (e.g. `ExchangeOnline`, `GoogleMail`) and its settings; a secret. DNN key `SMTPAuthProvider`.
 type OAuth struct {
 	// The OAuth provider DNN uses to get a token, as DNN names it, e.g. `ExchangeOnline` or `GoogleMail`.
@@ -644,6 +755,236 @@ func (o PrecheckTlsPtrOutput) RejectUnauthorized() pulumi.BoolPtrOutput {
 	}).(pulumi.BoolPtrOutput)
 }
 
+// What the site held before this resource first wrote to it (found by `create`, which adopts the existing settings): the values `onDelete: "restore"` writes back. Never a password, only `passwordSet`. Stays as found on later updates.
+type PreviousSettings struct {
+	// As DNN stored it; a value this package does not know is kept as DNN's text.
+	Authentication *string `pulumi:"authentication"`
+	// Concurrent connections to the SMTP server, at least 1. Left as the site holds it when omitted (DNN's default is 2). DNN key `SMTPConnectionLimit`.
+	ConnectionLimit *int `pulumi:"connectionLimit"`
+	// Use TLS. With DNN's core mail provider this means STARTTLS (not port 465). Default false. DNN key `SMTPEnableSSL`.
+	EnableSsl *bool `pulumi:"enableSsl"`
+	// Global scope only: the sender of host mails. Left as the site holds it when omitted. DNN key `HostEmail`.
+	HostEmail *string `pulumi:"hostEmail"`
+	// Milliseconds a pooled connection may stay idle. Left as the site holds it when omitted (DNN's default is 100000). DNN key `SMTPMaxIdleTime`.
+	MaxIdleTime *int `pulumi:"maxIdleTime"`
+	// Global scope only: messages the scheduler sends per run. Left as the site holds it when omitted (DNN's default is 50). DNN key `MessageSchedulerBatchSize`.
+	MessageBatchSize *int `pulumi:"messageBatchSize"`
+	// The mode of the site in the URL.
+	Mode *string `pulumi:"mode"`
+	// The OAuth provider the site named, if any (DNN key `SMTPAuthProvider`).
+	OauthProvider *string `pulumi:"oauthProvider"`
+	// Whether a password was stored.
+	PasswordSet *bool `pulumi:"passwordSet"`
+	// `host` or `host:port`; no port means 25. DNN key `SMTPServer`.
+	Server *string `pulumi:"server"`
+	// SMTP user name; required for `basic`. DNN key `SMTPUsername`.
+	Username *string `pulumi:"username"`
+}
+
+// What the site held before this resource first wrote to it (found by `create`, which adopts the existing settings): the values `onDelete: "restore"` writes back. Never a password, only `passwordSet`. Stays as found on later updates.
+type PreviousSettingsOutput struct{ *pulumi.OutputState }
+
+func (PreviousSettingsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*PreviousSettings)(nil)).Elem()
+}
+
+func (o PreviousSettingsOutput) ToPreviousSettingsOutput() PreviousSettingsOutput {
+	return o
+}
+
+func (o PreviousSettingsOutput) ToPreviousSettingsOutputWithContext(ctx context.Context) PreviousSettingsOutput {
+	return o
+}
+
+// As DNN stored it; a value this package does not know is kept as DNN's text.
+func (o PreviousSettingsOutput) Authentication() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v PreviousSettings) *string { return v.Authentication }).(pulumi.StringPtrOutput)
+}
+
+// Concurrent connections to the SMTP server, at least 1. Left as the site holds it when omitted (DNN's default is 2). DNN key `SMTPConnectionLimit`.
+func (o PreviousSettingsOutput) ConnectionLimit() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v PreviousSettings) *int { return v.ConnectionLimit }).(pulumi.IntPtrOutput)
+}
+
+// Use TLS. With DNN's core mail provider this means STARTTLS (not port 465). Default false. DNN key `SMTPEnableSSL`.
+func (o PreviousSettingsOutput) EnableSsl() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v PreviousSettings) *bool { return v.EnableSsl }).(pulumi.BoolPtrOutput)
+}
+
+// Global scope only: the sender of host mails. Left as the site holds it when omitted. DNN key `HostEmail`.
+func (o PreviousSettingsOutput) HostEmail() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v PreviousSettings) *string { return v.HostEmail }).(pulumi.StringPtrOutput)
+}
+
+// Milliseconds a pooled connection may stay idle. Left as the site holds it when omitted (DNN's default is 100000). DNN key `SMTPMaxIdleTime`.
+func (o PreviousSettingsOutput) MaxIdleTime() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v PreviousSettings) *int { return v.MaxIdleTime }).(pulumi.IntPtrOutput)
+}
+
+// Global scope only: messages the scheduler sends per run. Left as the site holds it when omitted (DNN's default is 50). DNN key `MessageSchedulerBatchSize`.
+func (o PreviousSettingsOutput) MessageBatchSize() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v PreviousSettings) *int { return v.MessageBatchSize }).(pulumi.IntPtrOutput)
+}
+
+// The mode of the site in the URL.
+func (o PreviousSettingsOutput) Mode() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v PreviousSettings) *string { return v.Mode }).(pulumi.StringPtrOutput)
+}
+
+// The OAuth provider the site named, if any (DNN key `SMTPAuthProvider`).
+func (o PreviousSettingsOutput) OauthProvider() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v PreviousSettings) *string { return v.OauthProvider }).(pulumi.StringPtrOutput)
+}
+
+// Whether a password was stored.
+func (o PreviousSettingsOutput) PasswordSet() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v PreviousSettings) *bool { return v.PasswordSet }).(pulumi.BoolPtrOutput)
+}
+
+// `host` or `host:port`; no port means 25. DNN key `SMTPServer`.
+func (o PreviousSettingsOutput) Server() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v PreviousSettings) *string { return v.Server }).(pulumi.StringPtrOutput)
+}
+
+// SMTP user name; required for `basic`. DNN key `SMTPUsername`.
+func (o PreviousSettingsOutput) Username() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v PreviousSettings) *string { return v.Username }).(pulumi.StringPtrOutput)
+}
+
+type PreviousSettingsPtrOutput struct{ *pulumi.OutputState }
+
+func (PreviousSettingsPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**PreviousSettings)(nil)).Elem()
+}
+
+func (o PreviousSettingsPtrOutput) ToPreviousSettingsPtrOutput() PreviousSettingsPtrOutput {
+	return o
+}
+
+func (o PreviousSettingsPtrOutput) ToPreviousSettingsPtrOutputWithContext(ctx context.Context) PreviousSettingsPtrOutput {
+	return o
+}
+
+func (o PreviousSettingsPtrOutput) Elem() PreviousSettingsOutput {
+	return o.ApplyT(func(v *PreviousSettings) PreviousSettings {
+		if v != nil {
+			return *v
+		}
+		var ret PreviousSettings
+		return ret
+	}).(PreviousSettingsOutput)
+}
+
+// As DNN stored it; a value this package does not know is kept as DNN's text.
+func (o PreviousSettingsPtrOutput) Authentication() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *PreviousSettings) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Authentication
+	}).(pulumi.StringPtrOutput)
+}
+
+// Concurrent connections to the SMTP server, at least 1. Left as the site holds it when omitted (DNN's default is 2). DNN key `SMTPConnectionLimit`.
+func (o PreviousSettingsPtrOutput) ConnectionLimit() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *PreviousSettings) *int {
+		if v == nil {
+			return nil
+		}
+		return v.ConnectionLimit
+	}).(pulumi.IntPtrOutput)
+}
+
+// Use TLS. With DNN's core mail provider this means STARTTLS (not port 465). Default false. DNN key `SMTPEnableSSL`.
+func (o PreviousSettingsPtrOutput) EnableSsl() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *PreviousSettings) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.EnableSsl
+	}).(pulumi.BoolPtrOutput)
+}
+
+// Global scope only: the sender of host mails. Left as the site holds it when omitted. DNN key `HostEmail`.
+func (o PreviousSettingsPtrOutput) HostEmail() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *PreviousSettings) *string {
+		if v == nil {
+			return nil
+		}
+		return v.HostEmail
+	}).(pulumi.StringPtrOutput)
+}
+
+// Milliseconds a pooled connection may stay idle. Left as the site holds it when omitted (DNN's default is 100000). DNN key `SMTPMaxIdleTime`.
+func (o PreviousSettingsPtrOutput) MaxIdleTime() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *PreviousSettings) *int {
+		if v == nil {
+			return nil
+		}
+		return v.MaxIdleTime
+	}).(pulumi.IntPtrOutput)
+}
+
+// Global scope only: messages the scheduler sends per run. Left as the site holds it when omitted (DNN's default is 50). DNN key `MessageSchedulerBatchSize`.
+func (o PreviousSettingsPtrOutput) MessageBatchSize() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *PreviousSettings) *int {
+		if v == nil {
+			return nil
+		}
+		return v.MessageBatchSize
+	}).(pulumi.IntPtrOutput)
+}
+
+// The mode of the site in the URL.
+func (o PreviousSettingsPtrOutput) Mode() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *PreviousSettings) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Mode
+	}).(pulumi.StringPtrOutput)
+}
+
+// The OAuth provider the site named, if any (DNN key `SMTPAuthProvider`).
+func (o PreviousSettingsPtrOutput) OauthProvider() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *PreviousSettings) *string {
+		if v == nil {
+			return nil
+		}
+		return v.OauthProvider
+	}).(pulumi.StringPtrOutput)
+}
+
+// Whether a password was stored.
+func (o PreviousSettingsPtrOutput) PasswordSet() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *PreviousSettings) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.PasswordSet
+	}).(pulumi.BoolPtrOutput)
+}
+
+// `host` or `host:port`; no port means 25. DNN key `SMTPServer`.
+func (o PreviousSettingsPtrOutput) Server() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *PreviousSettings) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Server
+	}).(pulumi.StringPtrOutput)
+}
+
+// SMTP user name; required for `basic`. DNN key `SMTPUsername`.
+func (o PreviousSettingsPtrOutput) Username() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *PreviousSettings) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Username
+	}).(pulumi.StringPtrOutput)
+}
+
 // The DNN site a resource manages, when it is not the provider's `url` (a child site such as `https://example.com/shop`, say), and how to reach it. The credentials are the resource's `sitePassword` or `siteApiToken`, else the provider's.
 type Site struct {
 	// A PEM CA certificate to trust for the site's HTTPS (private CAs).
@@ -869,12 +1210,16 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*PrecheckTlsPtrInput)(nil)).Elem(), PrecheckTlsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SiteInput)(nil)).Elem(), SiteArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SitePtrInput)(nil)).Elem(), SiteArgs{})
+	pulumi.RegisterOutputType(HeldSettingsOutput{})
+	pulumi.RegisterOutputType(HeldSettingsPtrOutput{})
 	pulumi.RegisterOutputType(OAuthOutput{})
 	pulumi.RegisterOutputType(OAuthPtrOutput{})
 	pulumi.RegisterOutputType(PrecheckOutput{})
 	pulumi.RegisterOutputType(PrecheckPtrOutput{})
 	pulumi.RegisterOutputType(PrecheckTlsOutput{})
 	pulumi.RegisterOutputType(PrecheckTlsPtrOutput{})
+	pulumi.RegisterOutputType(PreviousSettingsOutput{})
+	pulumi.RegisterOutputType(PreviousSettingsPtrOutput{})
 	pulumi.RegisterOutputType(SiteOutput{})
 	pulumi.RegisterOutputType(SitePtrOutput{})
 }

@@ -18,24 +18,30 @@ import (
 type SmtpSettings struct {
 	pulumi.CustomResourceState
 
-	// `g1` (DNN 9.2–9.10), `g2` (9.11), `g3` (9.13, 10.x).
+	// A coarse label of what the site's answers showed: `g1` clear-text passwords (DNN 9.2–9.10), `g2` masked passwords (9.11–9.12), `g3` OAuth (9.13, 10.x). Informational: the provider decides from each answer, never from this label.
 	ApiGeneration pulumi.StringOutput `pulumi:"apiGeneration"`
 	// `anonymous` (default), `basic` (user name + password), `ntlm` (app pool identity), `oauth` (DNN 9.13+). DNN key `SMTPAuthentication`.
 	Authentication pulumi.StringOutput `pulumi:"authentication"`
-	// Concurrent connections to the SMTP server, at least 1. Left as the site holds it when omitted (DNN's default is 2). DNN key `SMTPConnectionLimit`.
+	// With `authentication: "oauth"`: where an administrator gives the provider its consent.
+	AuthorizeUrl pulumi.StringPtrOutput `pulumi:"authorizeUrl"`
+	// As declared; undeclared, the site keeps its own value, shown in `held`.
 	ConnectionLimit pulumi.IntOutput `pulumi:"connectionLimit"`
 	// Use TLS. With DNN's core mail provider this means STARTTLS (not port 465). Default false. DNN key `SMTPEnableSSL`.
 	EnableSsl pulumi.BoolOutput `pulumi:"enableSsl"`
-	// The host email DNN holds (global scope), declared or not.
+	// What DNN holds for the tuning fields this resource leaves undeclared (and so leaves as they are): `connectionLimit`, `maxIdleTime`, and for global scope `messageBatchSize`, `hostEmail`.
+	Held HeldSettingsPtrOutput `pulumi:"held"`
+	// As declared (global scope); undeclared, DNN's own value is shown in `held`.
 	HostEmail pulumi.StringPtrOutput `pulumi:"hostEmail"`
-	// Milliseconds a pooled connection may stay idle. Left as the site holds it when omitted (DNN's default is 100000). DNN key `SMTPMaxIdleTime`.
+	// As declared; undeclared, the site keeps its own value, shown in `held`.
 	MaxIdleTime pulumi.IntOutput `pulumi:"maxIdleTime"`
-	// Global scope only: messages the scheduler sends per run. Left as the site holds it when omitted (DNN's default is 50). DNN key `MessageSchedulerBatchSize`.
+	// As declared (global scope); undeclared, the site keeps its own value, shown in `held`.
 	MessageBatchSize pulumi.IntPtrOutput `pulumi:"messageBatchSize"`
 	// The mode of the site in the URL: `p` its own settings, `h` the global ones.
 	Mode pulumi.StringOutput `pulumi:"mode"`
 	// For `oauth`: the provider (e.g. `ExchangeOnline`, `GoogleMail`) and its settings; a secret. DNN key `SMTPAuthProvider`.
 	Oauth OAuthPtrOutput `pulumi:"oauth"`
+	// With `authentication: "oauth"`: whether DNN lists the provider as authorized (consent given).
+	OauthAuthorized pulumi.BoolPtrOutput `pulumi:"oauthAuthorized"`
 	// What deleting the resource does: DNN settings cannot be deleted. `revert` (site scope default): the site uses the global settings again. `retain` (global default): values stay. `restore`: the values found before the first write are written back (a password cannot be restored: the current one stays).
 	OnDelete pulumi.StringOutput `pulumi:"onDelete"`
 	// SMTP password; required for `basic`; always stored as a secret. DNN key `SMTPPassword` (encrypted).
@@ -46,6 +52,8 @@ type SmtpSettings struct {
 	Precheck PrecheckPtrOutput `pulumi:"precheck"`
 	// One line saying what the precheck proved.
 	PrecheckSummary pulumi.StringOutput `pulumi:"precheckSummary"`
+	// What the site held before this resource first wrote to it (found by `create`, which adopts the existing settings): the values `onDelete: "restore"` writes back. Never a password, only `passwordSet`. Stays as found on later updates.
+	Previous PreviousSettingsPtrOutput `pulumi:"previous"`
 	// `"global"`: the host settings every site uses in mode `h`; `"site"`: one site's own settings (mode `p`).
 	Scope pulumi.StringOutput `pulumi:"scope"`
 	// The server as DNN stores it: `host` (port 25) or `host:port`.
@@ -288,7 +296,7 @@ func (o SmtpSettingsOutput) ToSmtpSettingsOutputWithContext(ctx context.Context)
 	return o
 }
 
-// `g1` (DNN 9.2–9.10), `g2` (9.11), `g3` (9.13, 10.x).
+// A coarse label of what the site's answers showed: `g1` clear-text passwords (DNN 9.2–9.10), `g2` masked passwords (9.11–9.12), `g3` OAuth (9.13, 10.x). Informational: the provider decides from each answer, never from this label.
 func (o SmtpSettingsOutput) ApiGeneration() pulumi.StringOutput {
 	return o.ApplyT(func(v *SmtpSettings) pulumi.StringOutput { return v.ApiGeneration }).(pulumi.StringOutput)
 }
@@ -298,7 +306,12 @@ func (o SmtpSettingsOutput) Authentication() pulumi.StringOutput {
 	return o.ApplyT(func(v *SmtpSettings) pulumi.StringOutput { return v.Authentication }).(pulumi.StringOutput)
 }
 
-// Concurrent connections to the SMTP server, at least 1. Left as the site holds it when omitted (DNN's default is 2). DNN key `SMTPConnectionLimit`.
+// With `authentication: "oauth"`: where an administrator gives the provider its consent.
+func (o SmtpSettingsOutput) AuthorizeUrl() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *SmtpSettings) pulumi.StringPtrOutput { return v.AuthorizeUrl }).(pulumi.StringPtrOutput)
+}
+
+// As declared; undeclared, the site keeps its own value, shown in `held`.
 func (o SmtpSettingsOutput) ConnectionLimit() pulumi.IntOutput {
 	return o.ApplyT(func(v *SmtpSettings) pulumi.IntOutput { return v.ConnectionLimit }).(pulumi.IntOutput)
 }
@@ -308,17 +321,22 @@ func (o SmtpSettingsOutput) EnableSsl() pulumi.BoolOutput {
 	return o.ApplyT(func(v *SmtpSettings) pulumi.BoolOutput { return v.EnableSsl }).(pulumi.BoolOutput)
 }
 
-// The host email DNN holds (global scope), declared or not.
+// What DNN holds for the tuning fields this resource leaves undeclared (and so leaves as they are): `connectionLimit`, `maxIdleTime`, and for global scope `messageBatchSize`, `hostEmail`.
+func (o SmtpSettingsOutput) Held() HeldSettingsPtrOutput {
+	return o.ApplyT(func(v *SmtpSettings) HeldSettingsPtrOutput { return v.Held }).(HeldSettingsPtrOutput)
+}
+
+// As declared (global scope); undeclared, DNN's own value is shown in `held`.
 func (o SmtpSettingsOutput) HostEmail() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *SmtpSettings) pulumi.StringPtrOutput { return v.HostEmail }).(pulumi.StringPtrOutput)
 }
 
-// Milliseconds a pooled connection may stay idle. Left as the site holds it when omitted (DNN's default is 100000). DNN key `SMTPMaxIdleTime`.
+// As declared; undeclared, the site keeps its own value, shown in `held`.
 func (o SmtpSettingsOutput) MaxIdleTime() pulumi.IntOutput {
 	return o.ApplyT(func(v *SmtpSettings) pulumi.IntOutput { return v.MaxIdleTime }).(pulumi.IntOutput)
 }
 
-// Global scope only: messages the scheduler sends per run. Left as the site holds it when omitted (DNN's default is 50). DNN key `MessageSchedulerBatchSize`.
+// As declared (global scope); undeclared, the site keeps its own value, shown in `held`.
 func (o SmtpSettingsOutput) MessageBatchSize() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *SmtpSettings) pulumi.IntPtrOutput { return v.MessageBatchSize }).(pulumi.IntPtrOutput)
 }
@@ -331,6 +349,11 @@ func (o SmtpSettingsOutput) Mode() pulumi.StringOutput {
 // For `oauth`: the provider (e.g. `ExchangeOnline`, `GoogleMail`) and its settings; a secret. DNN key `SMTPAuthProvider`.
 func (o SmtpSettingsOutput) Oauth() OAuthPtrOutput {
 	return o.ApplyT(func(v *SmtpSettings) OAuthPtrOutput { return v.Oauth }).(OAuthPtrOutput)
+}
+
+// With `authentication: "oauth"`: whether DNN lists the provider as authorized (consent given).
+func (o SmtpSettingsOutput) OauthAuthorized() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *SmtpSettings) pulumi.BoolPtrOutput { return v.OauthAuthorized }).(pulumi.BoolPtrOutput)
 }
 
 // What deleting the resource does: DNN settings cannot be deleted. `revert` (site scope default): the site uses the global settings again. `retain` (global default): values stay. `restore`: the values found before the first write are written back (a password cannot be restored: the current one stays).
@@ -356,6 +379,11 @@ func (o SmtpSettingsOutput) Precheck() PrecheckPtrOutput {
 // One line saying what the precheck proved.
 func (o SmtpSettingsOutput) PrecheckSummary() pulumi.StringOutput {
 	return o.ApplyT(func(v *SmtpSettings) pulumi.StringOutput { return v.PrecheckSummary }).(pulumi.StringOutput)
+}
+
+// What the site held before this resource first wrote to it (found by `create`, which adopts the existing settings): the values `onDelete: "restore"` writes back. Never a password, only `passwordSet`. Stays as found on later updates.
+func (o SmtpSettingsOutput) Previous() PreviousSettingsPtrOutput {
+	return o.ApplyT(func(v *SmtpSettings) PreviousSettingsPtrOutput { return v.Previous }).(PreviousSettingsPtrOutput)
 }
 
 // `"global"`: the host settings every site uses in mode `h`; `"site"`: one site's own settings (mode `p`).

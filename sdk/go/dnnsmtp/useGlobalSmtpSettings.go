@@ -17,7 +17,7 @@ import (
 type UseGlobalSmtpSettings struct {
 	pulumi.CustomResourceState
 
-	// `g1` (DNN 9.2–9.10), `g2` (9.11), `g3` (9.13, 10.x).
+	// A coarse label of what the site's answers showed: `g1` clear-text passwords (DNN 9.2–9.10), `g2` masked passwords (9.11–9.12), `g3` OAuth (9.13, 10.x). Informational: the provider decides from each answer, never from this label.
 	ApiGeneration pulumi.StringOutput `pulumi:"apiGeneration"`
 	// The site's mode as DNN reports it: `h` while it uses the global settings.
 	Mode pulumi.StringOutput `pulumi:"mode"`
@@ -201,7 +201,7 @@ func (o UseGlobalSmtpSettingsOutput) ToUseGlobalSmtpSettingsOutputWithContext(ct
 	return o
 }
 
-// `g1` (DNN 9.2–9.10), `g2` (9.11), `g3` (9.13, 10.x).
+// A coarse label of what the site's answers showed: `g1` clear-text passwords (DNN 9.2–9.10), `g2` masked passwords (9.11–9.12), `g3` OAuth (9.13, 10.x). Informational: the provider decides from each answer, never from this label.
 func (o UseGlobalSmtpSettingsOutput) ApiGeneration() pulumi.StringOutput {
 	return o.ApplyT(func(v *UseGlobalSmtpSettings) pulumi.StringOutput { return v.ApiGeneration }).(pulumi.StringOutput)
 }

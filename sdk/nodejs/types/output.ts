@@ -6,6 +6,28 @@ import * as inputs from "../types/input";
 import * as outputs from "../types/output";
 
 /**
+ * What DNN holds for the tuning fields a resource leaves undeclared (so leaves as they are).
+ */
+export interface HeldSettings {
+    /**
+     * Concurrent connections to the SMTP server, at least 1. Left as the site holds it when omitted (DNN's default is 2). DNN key `SMTPConnectionLimit`.
+     */
+    connectionLimit?: number;
+    /**
+     * Global scope only: the sender of host mails. Left as the site holds it when omitted. DNN key `HostEmail`.
+     */
+    hostEmail?: string;
+    /**
+     * Milliseconds a pooled connection may stay idle. Left as the site holds it when omitted (DNN's default is 100000). DNN key `SMTPMaxIdleTime`.
+     */
+    maxIdleTime?: number;
+    /**
+     * Global scope only: messages the scheduler sends per run. Left as the site holds it when omitted (DNN's default is 50). DNN key `MessageSchedulerBatchSize`.
+     */
+    messageBatchSize?: number;
+}
+
+/**
  * For `oauth`: the provider (e.g. `ExchangeOnline`, `GoogleMail`) and its settings; a secret. DNN key `SMTPAuthProvider`.
  */
 export interface OAuth {
@@ -80,6 +102,56 @@ export interface PrecheckTls {
      * Whether the SMTP server's certificate must verify. Default true; false only for test relays.
      */
     rejectUnauthorized?: boolean;
+}
+
+/**
+ * What the site held before this resource first wrote to it (found by `create`, which adopts the existing settings): the values `onDelete: "restore"` writes back. Never a password, only `passwordSet`. Stays as found on later updates.
+ */
+export interface PreviousSettings {
+    /**
+     * As DNN stored it; a value this package does not know is kept as DNN's text.
+     */
+    authentication?: string;
+    /**
+     * Concurrent connections to the SMTP server, at least 1. Left as the site holds it when omitted (DNN's default is 2). DNN key `SMTPConnectionLimit`.
+     */
+    connectionLimit?: number;
+    /**
+     * Use TLS. With DNN's core mail provider this means STARTTLS (not port 465). Default false. DNN key `SMTPEnableSSL`.
+     */
+    enableSsl?: boolean;
+    /**
+     * Global scope only: the sender of host mails. Left as the site holds it when omitted. DNN key `HostEmail`.
+     */
+    hostEmail?: string;
+    /**
+     * Milliseconds a pooled connection may stay idle. Left as the site holds it when omitted (DNN's default is 100000). DNN key `SMTPMaxIdleTime`.
+     */
+    maxIdleTime?: number;
+    /**
+     * Global scope only: messages the scheduler sends per run. Left as the site holds it when omitted (DNN's default is 50). DNN key `MessageSchedulerBatchSize`.
+     */
+    messageBatchSize?: number;
+    /**
+     * The mode of the site in the URL.
+     */
+    mode?: string;
+    /**
+     * The OAuth provider the site named, if any (DNN key `SMTPAuthProvider`).
+     */
+    oauthProvider?: string;
+    /**
+     * Whether a password was stored.
+     */
+    passwordSet?: boolean;
+    /**
+     * `host` or `host:port`; no port means 25. DNN key `SMTPServer`.
+     */
+    server?: string;
+    /**
+     * SMTP user name; required for `basic`. DNN key `SMTPUsername`.
+     */
+    username?: string;
 }
 
 /**

@@ -16,11 +16,96 @@ from . import _utilities
 from . import outputs
 
 __all__ = [
+    'HeldSettings',
     'OAuth',
     'Precheck',
     'PrecheckTls',
+    'PreviousSettings',
     'Site',
 ]
+
+@pulumi.output_type
+class HeldSettings(dict):
+    """
+    What DNN holds for the tuning fields a resource leaves undeclared (so leaves as they are).
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "connectionLimit":
+            suggest = "connection_limit"
+        elif key == "hostEmail":
+            suggest = "host_email"
+        elif key == "maxIdleTime":
+            suggest = "max_idle_time"
+        elif key == "messageBatchSize":
+            suggest = "message_batch_size"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in HeldSettings. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        HeldSettings.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        HeldSettings.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 connection_limit: Optional[_builtins.int] = None,
+                 host_email: Optional[_builtins.str] = None,
+                 max_idle_time: Optional[_builtins.int] = None,
+                 message_batch_size: Optional[_builtins.int] = None):
+        """
+        What DNN holds for the tuning fields a resource leaves undeclared (so leaves as they are).
+
+        :param _builtins.int connection_limit: Concurrent connections to the SMTP server, at least 1. Left as the site holds it when omitted (DNN's default is 2). DNN key `SMTPConnectionLimit`.
+        :param _builtins.str host_email: Global scope only: the sender of host mails. Left as the site holds it when omitted. DNN key `HostEmail`.
+        :param _builtins.int max_idle_time: Milliseconds a pooled connection may stay idle. Left as the site holds it when omitted (DNN's default is 100000). DNN key `SMTPMaxIdleTime`.
+        :param _builtins.int message_batch_size: Global scope only: messages the scheduler sends per run. Left as the site holds it when omitted (DNN's default is 50). DNN key `MessageSchedulerBatchSize`.
+        """
+        if connection_limit is not None:
+            pulumi.set(__self__, "connection_limit", connection_limit)
+        if host_email is not None:
+            pulumi.set(__self__, "host_email", host_email)
+        if max_idle_time is not None:
+            pulumi.set(__self__, "max_idle_time", max_idle_time)
+        if message_batch_size is not None:
+            pulumi.set(__self__, "message_batch_size", message_batch_size)
+
+    @_builtins.property
+    @pulumi.getter(name="connectionLimit")
+    def connection_limit(self) -> Optional[_builtins.int]:
+        """
+        Concurrent connections to the SMTP server, at least 1. Left as the site holds it when omitted (DNN's default is 2). DNN key `SMTPConnectionLimit`.
+        """
+        return pulumi.get(self, "connection_limit")
+
+    @_builtins.property
+    @pulumi.getter(name="hostEmail")
+    def host_email(self) -> Optional[_builtins.str]:
+        """
+        Global scope only: the sender of host mails. Left as the site holds it when omitted. DNN key `HostEmail`.
+        """
+        return pulumi.get(self, "host_email")
+
+    @_builtins.property
+    @pulumi.getter(name="maxIdleTime")
+    def max_idle_time(self) -> Optional[_builtins.int]:
+        """
+        Milliseconds a pooled connection may stay idle. Left as the site holds it when omitted (DNN's default is 100000). DNN key `SMTPMaxIdleTime`.
+        """
+        return pulumi.get(self, "max_idle_time")
+
+    @_builtins.property
+    @pulumi.getter(name="messageBatchSize")
+    def message_batch_size(self) -> Optional[_builtins.int]:
+        """
+        Global scope only: messages the scheduler sends per run. Left as the site holds it when omitted (DNN's default is 50). DNN key `MessageSchedulerBatchSize`.
+        """
+        return pulumi.get(self, "message_batch_size")
+
 
 @pulumi.output_type
 class OAuth(dict):
@@ -265,6 +350,179 @@ class PrecheckTls(dict):
         Whether the SMTP server's certificate must verify. Default true; false only for test relays.
         """
         return pulumi.get(self, "reject_unauthorized")
+
+
+@pulumi.output_type
+class PreviousSettings(dict):
+    """
+    What the site held before this resource first wrote to it (found by `create`, which adopts the existing settings): the values `onDelete: "restore"` writes back. Never a password, only `passwordSet`. Stays as found on later updates.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "connectionLimit":
+            suggest = "connection_limit"
+        elif key == "enableSsl":
+            suggest = "enable_ssl"
+        elif key == "hostEmail":
+            suggest = "host_email"
+        elif key == "maxIdleTime":
+            suggest = "max_idle_time"
+        elif key == "messageBatchSize":
+            suggest = "message_batch_size"
+        elif key == "oauthProvider":
+            suggest = "oauth_provider"
+        elif key == "passwordSet":
+            suggest = "password_set"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in PreviousSettings. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        PreviousSettings.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        PreviousSettings.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 authentication: Optional[_builtins.str] = None,
+                 connection_limit: Optional[_builtins.int] = None,
+                 enable_ssl: Optional[_builtins.bool] = None,
+                 host_email: Optional[_builtins.str] = None,
+                 max_idle_time: Optional[_builtins.int] = None,
+                 message_batch_size: Optional[_builtins.int] = None,
+                 mode: Optional[_builtins.str] = None,
+                 oauth_provider: Optional[_builtins.str] = None,
+                 password_set: Optional[_builtins.bool] = None,
+                 server: Optional[_builtins.str] = None,
+                 username: Optional[_builtins.str] = None):
+        """
+        What the site held before this resource first wrote to it (found by `create`, which adopts the existing settings): the values `onDelete: "restore"` writes back. Never a password, only `passwordSet`. Stays as found on later updates.
+
+        :param _builtins.str authentication: As DNN stored it; a value this package does not know is kept as DNN's text.
+        :param _builtins.int connection_limit: Concurrent connections to the SMTP server, at least 1. Left as the site holds it when omitted (DNN's default is 2). DNN key `SMTPConnectionLimit`.
+        :param _builtins.bool enable_ssl: Use TLS. With DNN's core mail provider this means STARTTLS (not port 465). Default false. DNN key `SMTPEnableSSL`.
+        :param _builtins.str host_email: Global scope only: the sender of host mails. Left as the site holds it when omitted. DNN key `HostEmail`.
+        :param _builtins.int max_idle_time: Milliseconds a pooled connection may stay idle. Left as the site holds it when omitted (DNN's default is 100000). DNN key `SMTPMaxIdleTime`.
+        :param _builtins.int message_batch_size: Global scope only: messages the scheduler sends per run. Left as the site holds it when omitted (DNN's default is 50). DNN key `MessageSchedulerBatchSize`.
+        :param _builtins.str mode: The mode of the site in the URL.
+        :param _builtins.str oauth_provider: The OAuth provider the site named, if any (DNN key `SMTPAuthProvider`).
+        :param _builtins.bool password_set: Whether a password was stored.
+        :param _builtins.str server: `host` or `host:port`; no port means 25. DNN key `SMTPServer`.
+        :param _builtins.str username: SMTP user name; required for `basic`. DNN key `SMTPUsername`.
+        """
+        if authentication is not None:
+            pulumi.set(__self__, "authentication", authentication)
+        if connection_limit is not None:
+            pulumi.set(__self__, "connection_limit", connection_limit)
+        if enable_ssl is not None:
+            pulumi.set(__self__, "enable_ssl", enable_ssl)
+        if host_email is not None:
+            pulumi.set(__self__, "host_email", host_email)
+        if max_idle_time is not None:
+            pulumi.set(__self__, "max_idle_time", max_idle_time)
+        if message_batch_size is not None:
+            pulumi.set(__self__, "message_batch_size", message_batch_size)
+        if mode is not None:
+            pulumi.set(__self__, "mode", mode)
+        if oauth_provider is not None:
+            pulumi.set(__self__, "oauth_provider", oauth_provider)
+        if password_set is not None:
+            pulumi.set(__self__, "password_set", password_set)
+        if server is not None:
+            pulumi.set(__self__, "server", server)
+        if username is not None:
+            pulumi.set(__self__, "username", username)
+
+    @_builtins.property
+    @pulumi.getter
+    def authentication(self) -> Optional[_builtins.str]:
+        """
+        As DNN stored it; a value this package does not know is kept as DNN's text.
+        """
+        return pulumi.get(self, "authentication")
+
+    @_builtins.property
+    @pulumi.getter(name="connectionLimit")
+    def connection_limit(self) -> Optional[_builtins.int]:
+        """
+        Concurrent connections to the SMTP server, at least 1. Left as the site holds it when omitted (DNN's default is 2). DNN key `SMTPConnectionLimit`.
+        """
+        return pulumi.get(self, "connection_limit")
+
+    @_builtins.property
+    @pulumi.getter(name="enableSsl")
+    def enable_ssl(self) -> Optional[_builtins.bool]:
+        """
+        Use TLS. With DNN's core mail provider this means STARTTLS (not port 465). Default false. DNN key `SMTPEnableSSL`.
+        """
+        return pulumi.get(self, "enable_ssl")
+
+    @_builtins.property
+    @pulumi.getter(name="hostEmail")
+    def host_email(self) -> Optional[_builtins.str]:
+        """
+        Global scope only: the sender of host mails. Left as the site holds it when omitted. DNN key `HostEmail`.
+        """
+        return pulumi.get(self, "host_email")
+
+    @_builtins.property
+    @pulumi.getter(name="maxIdleTime")
+    def max_idle_time(self) -> Optional[_builtins.int]:
+        """
+        Milliseconds a pooled connection may stay idle. Left as the site holds it when omitted (DNN's default is 100000). DNN key `SMTPMaxIdleTime`.
+        """
+        return pulumi.get(self, "max_idle_time")
+
+    @_builtins.property
+    @pulumi.getter(name="messageBatchSize")
+    def message_batch_size(self) -> Optional[_builtins.int]:
+        """
+        Global scope only: messages the scheduler sends per run. Left as the site holds it when omitted (DNN's default is 50). DNN key `MessageSchedulerBatchSize`.
+        """
+        return pulumi.get(self, "message_batch_size")
+
+    @_builtins.property
+    @pulumi.getter
+    def mode(self) -> Optional[_builtins.str]:
+        """
+        The mode of the site in the URL.
+        """
+        return pulumi.get(self, "mode")
+
+    @_builtins.property
+    @pulumi.getter(name="oauthProvider")
+    def oauth_provider(self) -> Optional[_builtins.str]:
+        """
+        The OAuth provider the site named, if any (DNN key `SMTPAuthProvider`).
+        """
+        return pulumi.get(self, "oauth_provider")
+
+    @_builtins.property
+    @pulumi.getter(name="passwordSet")
+    def password_set(self) -> Optional[_builtins.bool]:
+        """
+        Whether a password was stored.
+        """
+        return pulumi.get(self, "password_set")
+
+    @_builtins.property
+    @pulumi.getter
+    def server(self) -> Optional[_builtins.str]:
+        """
+        `host` or `host:port`; no port means 25. DNN key `SMTPServer`.
+        """
+        return pulumi.get(self, "server")
+
+    @_builtins.property
+    @pulumi.getter
+    def username(self) -> Optional[_builtins.str]:
+        """
+        SMTP user name; required for `basic`. DNN key `SMTPUsername`.
+        """
+        return pulumi.get(self, "username")
 
 
 @pulumi.output_type

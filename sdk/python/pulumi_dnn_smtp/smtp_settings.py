@@ -400,9 +400,13 @@ class SmtpSettings(pulumi.CustomResource):
             __props__.__dict__["site_password"] = None if site_password is None else pulumi.Output.secret(site_password)
             __props__.__dict__["username"] = username
             __props__.__dict__["api_generation"] = None
+            __props__.__dict__["authorize_url"] = None
+            __props__.__dict__["held"] = None
             __props__.__dict__["mode"] = None
+            __props__.__dict__["oauth_authorized"] = None
             __props__.__dict__["portal_name"] = None
             __props__.__dict__["precheck_summary"] = None
+            __props__.__dict__["previous"] = None
         secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["oauth", "password", "siteApiToken", "sitePassword"])
         opts = pulumi.ResourceOptions.merge(opts, secret_opts)
         super(SmtpSettings, __self__).__init__(
@@ -429,18 +433,22 @@ class SmtpSettings(pulumi.CustomResource):
 
         __props__.__dict__["api_generation"] = None
         __props__.__dict__["authentication"] = None
+        __props__.__dict__["authorize_url"] = None
         __props__.__dict__["connection_limit"] = None
         __props__.__dict__["enable_ssl"] = None
+        __props__.__dict__["held"] = None
         __props__.__dict__["host_email"] = None
         __props__.__dict__["max_idle_time"] = None
         __props__.__dict__["message_batch_size"] = None
         __props__.__dict__["mode"] = None
         __props__.__dict__["oauth"] = None
+        __props__.__dict__["oauth_authorized"] = None
         __props__.__dict__["on_delete"] = None
         __props__.__dict__["password"] = None
         __props__.__dict__["portal_name"] = None
         __props__.__dict__["precheck"] = None
         __props__.__dict__["precheck_summary"] = None
+        __props__.__dict__["previous"] = None
         __props__.__dict__["scope"] = None
         __props__.__dict__["server"] = None
         __props__.__dict__["site"] = None
@@ -459,7 +467,7 @@ class SmtpSettings(pulumi.CustomResource):
     @pulumi.getter(name="apiGeneration")
     def api_generation(self) -> pulumi.Output[_builtins.str]:
         """
-        `g1` (DNN 9.2–9.10), `g2` (9.11), `g3` (9.13, 10.x).
+        A coarse label of what the site's answers showed: `g1` clear-text passwords (DNN 9.2–9.10), `g2` masked passwords (9.11–9.12), `g3` OAuth (9.13, 10.x). Informational: the provider decides from each answer, never from this label.
         """
         return pulumi.get(self, "api_generation")
 
@@ -472,10 +480,18 @@ class SmtpSettings(pulumi.CustomResource):
         return pulumi.get(self, "authentication")
 
     @_builtins.property
+    @pulumi.getter(name="authorizeUrl")
+    def authorize_url(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        With `authentication: "oauth"`: where an administrator gives the provider its consent.
+        """
+        return pulumi.get(self, "authorize_url")
+
+    @_builtins.property
     @pulumi.getter(name="connectionLimit")
     def connection_limit(self) -> pulumi.Output[_builtins.int]:
         """
-        Concurrent connections to the SMTP server, at least 1. Left as the site holds it when omitted (DNN's default is 2). DNN key `SMTPConnectionLimit`.
+        As declared; undeclared, the site keeps its own value, shown in `held`.
         """
         return pulumi.get(self, "connection_limit")
 
@@ -488,10 +504,18 @@ class SmtpSettings(pulumi.CustomResource):
         return pulumi.get(self, "enable_ssl")
 
     @_builtins.property
+    @pulumi.getter
+    def held(self) -> pulumi.Output[Optional['outputs.HeldSettings']]:
+        """
+        What DNN holds for the tuning fields this resource leaves undeclared (and so leaves as they are): `connectionLimit`, `maxIdleTime`, and for global scope `messageBatchSize`, `hostEmail`.
+        """
+        return pulumi.get(self, "held")
+
+    @_builtins.property
     @pulumi.getter(name="hostEmail")
     def host_email(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        The host email DNN holds (global scope), declared or not.
+        As declared (global scope); undeclared, DNN's own value is shown in `held`.
         """
         return pulumi.get(self, "host_email")
 
@@ -499,7 +523,7 @@ class SmtpSettings(pulumi.CustomResource):
     @pulumi.getter(name="maxIdleTime")
     def max_idle_time(self) -> pulumi.Output[_builtins.int]:
         """
-        Milliseconds a pooled connection may stay idle. Left as the site holds it when omitted (DNN's default is 100000). DNN key `SMTPMaxIdleTime`.
+        As declared; undeclared, the site keeps its own value, shown in `held`.
         """
         return pulumi.get(self, "max_idle_time")
 
@@ -507,7 +531,7 @@ class SmtpSettings(pulumi.CustomResource):
     @pulumi.getter(name="messageBatchSize")
     def message_batch_size(self) -> pulumi.Output[Optional[_builtins.int]]:
         """
-        Global scope only: messages the scheduler sends per run. Left as the site holds it when omitted (DNN's default is 50). DNN key `MessageSchedulerBatchSize`.
+        As declared (global scope); undeclared, the site keeps its own value, shown in `held`.
         """
         return pulumi.get(self, "message_batch_size")
 
@@ -526,6 +550,14 @@ class SmtpSettings(pulumi.CustomResource):
         For `oauth`: the provider (e.g. `ExchangeOnline`, `GoogleMail`) and its settings; a secret. DNN key `SMTPAuthProvider`.
         """
         return pulumi.get(self, "oauth")
+
+    @_builtins.property
+    @pulumi.getter(name="oauthAuthorized")
+    def oauth_authorized(self) -> pulumi.Output[Optional[_builtins.bool]]:
+        """
+        With `authentication: "oauth"`: whether DNN lists the provider as authorized (consent given).
+        """
+        return pulumi.get(self, "oauth_authorized")
 
     @_builtins.property
     @pulumi.getter(name="onDelete")
@@ -566,6 +598,14 @@ class SmtpSettings(pulumi.CustomResource):
         One line saying what the precheck proved.
         """
         return pulumi.get(self, "precheck_summary")
+
+    @_builtins.property
+    @pulumi.getter
+    def previous(self) -> pulumi.Output[Optional['outputs.PreviousSettings']]:
+        """
+        What the site held before this resource first wrote to it (found by `create`, which adopts the existing settings): the values `onDelete: "restore"` writes back. Never a password, only `passwordSet`. Stays as found on later updates.
+        """
+        return pulumi.get(self, "previous")
 
     @_builtins.property
     @pulumi.getter

@@ -205,7 +205,7 @@ class UseGlobalSmtpSettings(pulumi.CustomResource):
     @pulumi.getter(name="apiGeneration")
     def api_generation(self) -> pulumi.Output[_builtins.str]:
         """
-        `g1` (DNN 9.2–9.10), `g2` (9.11), `g3` (9.13, 10.x).
+        A coarse label of what the site's answers showed: `g1` clear-text passwords (DNN 9.2–9.10), `g2` masked passwords (9.11–9.12), `g3` OAuth (9.13, 10.x). Informational: the provider decides from each answer, never from this label.
         """
         return pulumi.get(self, "api_generation")
 
