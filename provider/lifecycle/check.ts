@@ -48,6 +48,9 @@ export const SMTP_SETTINGS_OUTPUTS: readonly string[] = [
   "mode",
   "precheckSummary",
   "previous",
+  "held",
+  "oauthAuthorized",
+  "authorizeUrl",
 ];
 /** What UseGlobalSmtpSettings takes from a program. */
 export const USE_GLOBAL_ARGS: readonly string[] = ["site", "onDelete"];

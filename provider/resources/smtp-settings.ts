@@ -17,6 +17,7 @@ import type {
   SmtpMode,
   SmtpSettingsInput,
 } from "../model";
+import { SMTP_SETTINGS_OUTPUT_KEYS } from "./output-keys";
 import { SITE_SECRET_KEYS, type SiteArgs, siteProps } from "./site-props";
 
 export type { PrecheckArgs, SiteArgs };
@@ -113,16 +114,9 @@ export class SmtpSettings extends pulumi.dynamic.Resource {
       oauth: args.oauth === undefined ? undefined : pulumi.secret(args.oauth),
       site: undefined,
       ...siteProps(args.site),
-      // Output-only keys must be present for the outputs to exist.
       hostEmail: args.hostEmail,
-      portalName: undefined,
-      apiGeneration: undefined,
-      mode: undefined,
-      precheckSummary: undefined,
-      previous: undefined,
-      held: undefined,
-      oauthAuthorized: undefined,
-      authorizeUrl: undefined,
+      // Output-only keys must be present for the outputs to exist.
+      ...Object.fromEntries(SMTP_SETTINGS_OUTPUT_KEYS.map((k) => [k, undefined])),
     };
     super(
       provider,

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import provider = require("../use-global-provider");
 
 import type { ApiGeneration, SmtpMode, UseGlobalOnDelete } from "../model";
+import { USE_GLOBAL_OUTPUT_KEYS } from "./output-keys";
 import { SITE_SECRET_KEYS, type SiteArgs, siteProps } from "./site-props";
 
 export interface UseGlobalSmtpSettingsArgs {
@@ -45,10 +46,8 @@ export class UseGlobalSmtpSettings extends pulumi.dynamic.Resource {
     const props = {
       onDelete: args.onDelete,
       ...siteProps(args.site),
-      mode: undefined,
-      previousMode: undefined,
-      portalName: undefined,
-      apiGeneration: undefined,
+      // Output-only keys must be present for the outputs to exist.
+      ...Object.fromEntries(USE_GLOBAL_OUTPUT_KEYS.map((k) => [k, undefined])),
     };
     super(
       provider,
