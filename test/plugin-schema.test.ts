@@ -18,7 +18,10 @@ type Holder = { description?: string; properties: Props; inputProperties?: Props
 
 describe("the plugin's schema", () => {
   test("the committed schema.json is what `npm run schema` generates from the sources", () => {
-    expect(committed).toEqual(generateSchema(version, ROOT));
+    expect(
+      committed,
+      "provider/plugin/schema.json is stale (a doc comment or field changed): run `npm run schema`, then `npm run sdk`",
+    ).toEqual(generateSchema(version, ROOT));
     expect(committed.version).toBe(version);
   });
 
