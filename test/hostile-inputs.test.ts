@@ -314,6 +314,11 @@ cases.push({
   input: basic({ scope: "site", onDelete: MEGABYTE }),
 });
 cases.push({
+  name: "site.insecureSkipVerify: a megabyte inside an object",
+  field: "site.insecureSkipVerify",
+  input: basic({ site: { url, insecureSkipVerify: { a: MEGABYTE } } }),
+});
+cases.push({
   name: "unknown key with no close name",
   field: "favouriteColour",
   input: basic({ favouriteColour: "blue" }),
