@@ -38,7 +38,15 @@ export interface RequestLogEntry {
   portalId?: number;
   /** Injected fault, when one hit this request. */
   fault?: string;
+  /**
+   * The JSON body of a Persona Bar POST as received (passwords included: the log lives in
+   * the stand-in's memory only), so tests can audit every request body a client sent.
+   */
+  body?: Record<string, unknown>;
 }
+
+/** The log entry of each request being handled, for the route that reads its body. */
+export const logEntryOf = new WeakMap<object, RequestLogEntry>();
 
 /** The request log, oldest first. Requests to `/_standin/` are not logged. */
 export class RequestLog {

@@ -13,6 +13,7 @@
  * Fault injection runs first for every API-shaped path (it stands for the network/proxy).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { logEntryOf } from "./admin.js";
 import type { Auth, Caller } from "./auth.js";
 import type { Faults } from "./faults.js";
 import {
@@ -195,6 +196,8 @@ async function handlePersonaBar(
     return;
   }
   const body = method === "POST" ? parseJsonObject(await readBody(req)) : null;
+  const entry = logEntryOf.get(req);
+  if (entry && body) entry.body = body;
   const ctx: SmtpContext = {
     store: deps.store,
     features: deps.features,

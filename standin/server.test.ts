@@ -101,7 +101,7 @@ describe("persistence", () => {
 });
 
 describe("request log and control endpoints", () => {
-  it("logs method, path, status, timestamp; /_standin is not logged; DELETE clears", async () => {
+  it("logs method, path, status, timestamp, the POST body; /_standin is not logged; DELETE clears", async () => {
     const s = await startStandin({ quiet: true, now: () => 1_000 });
     running.push(s);
     const token = (await jwtLogin(s, "host", "dnnhost")).accessToken;
@@ -121,6 +121,8 @@ describe("request log and control endpoints", () => {
         status: 200,
         timestamp: 1_000,
         portalId: 1,
+        // Persona Bar POST bodies are kept, so tests can audit what a client sent.
+        body: updateRequest(),
       },
     ]);
     expect(

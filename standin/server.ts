@@ -17,7 +17,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type AdminDeps, handleAdmin, RequestLog, type RequestLogEntry } from "./admin.js";
+import {
+  type AdminDeps,
+  handleAdmin,
+  logEntryOf,
+  RequestLog,
+  type RequestLogEntry,
+} from "./admin.js";
 import { type ApiTokenScopeName, Auth } from "./auth.js";
 import {
   type FaultAction,
@@ -255,6 +261,7 @@ async function handle(rt: Runtime, req: IncomingMessage, res: ServerResponse): P
     timestamp: rt.now(),
   };
   rt.log.add(entry);
+  logEntryOf.set(req, entry);
   res.on("close", () => {
     entry.status = res.headersSent ? res.statusCode : 0;
     if (!rt.quiet) process.stderr.write(`${entry.method} ${entry.path} ${entry.status}\n`);

@@ -89,15 +89,44 @@ function changed(before: Rows, after: Rows): string[] {
   return [...keys].filter((k) => (before[k] ?? "") !== (after[k] ?? "")).sort();
 }
 
+/** Versions whose GetSmtpSettings shows `*****` for a stored password. */
+const MASKING = new Set(["9.11", "9.12", "9.13", "10.2"]);
+
+/**
+ * Every UpdateSmtpSettings body the provider sent during an operation: `*****` only to a
+ * version that shows `*****`, for a scope that held a password (so DNN showed `*****`).
+ */
+function auditBodies(s: Standin, since: number, before: Rows): number {
+  const updates = s.requests
+    .list()
+    .slice(since)
+    .filter((r) => r.method === "POST" && r.path.includes("/UpdateSmtpSettings") && r.body);
+  for (const r of updates) {
+    const body = r.body as Record<string, unknown>;
+    const host = r.path.includes("ServerSettingsSmtpHost") && body.smtpServerMode === "h";
+    const scope = host ? "host" : `p${r.portalId}`;
+    if (body.smtpPassword === "*****") {
+      expect(MASKING.has(s.dnnVersion), `***** sent to DNN ${s.dnnVersion}`).toBe(true);
+      expect(
+        before[`${scope}.SMTPPassword`] ?? "",
+        `***** sent for ${scope}, which held none`,
+      ).not.toBe("");
+    }
+  }
+  return updates.length;
+}
+
 /** Runs an operation and returns the rows before and after, with the checks every operation shares. */
 async function observe(s: Standin, work: () => Promise<unknown>) {
   const before = rows(s);
+  const since = s.requests.list().length;
   await work();
   const after = rows(s);
   for (const [k, v] of Object.entries(after)) {
     if (k.endsWith("SMTPPassword")) expect(v, `${k} must never be the mask`).not.toBe("*****");
   }
-  return { before, after, changed: changed(before, after) };
+  const requestBodies = auditBodies(s, since, before);
+  return { before, after, changed: changed(before, after), requestBodies };
 }
 
 function siteArgs(s: Standin, alias: string): Props {
@@ -212,6 +241,9 @@ describe.each(VERSIONS)("DNN %s", (version) => {
       if (onDelete === "revert") {
         expect(keys).toEqual(["p1.SMTPmode"]);
         expect(after["p1.SMTPPassword"]).toBe(NEW_PW);
+        // The revert sent back exactly what the site showed for the password.
+        const sent = s.requests.list().findLast((r) => r.path.includes("/UpdateSmtpSettings"));
+        expect(sent?.body?.smtpPassword).toBe(MASKING.has(version) ? "*****" : NEW_PW);
       }
       if (onDelete === "restore") {
         expect(after["p1.SMTPServer"]).toBe("shop-own.example.com:2525");
