@@ -199,6 +199,50 @@ describe("the dnn-smtp plugin over gRPC", () => {
     expect(plugin.output()).not.toContain(SITE_PASSWORD);
   });
 
+  test("OAuth settings go in and come back as one secret; a global import needs no password", async () => {
+    const g3 = await startPluginFace(packed.dir);
+    try {
+      await g3.configure({ url: other.url, username: "root", password: secret(OTHER_PASSWORD) });
+      const args = {
+        scope: "site",
+        site: { url: other.siteUrl("shop") },
+        server: "smtp.office365.com:587",
+        authentication: "oauth",
+        enableSsl: true,
+        oauth: {
+          provider: "ExchangeOnline",
+          settings: { TenantId: "tenant-1", ClientId: "client-1", ClientSecret: MARKER },
+        },
+        precheck: { level: "none" },
+      };
+      const { inputs, failures } = await g3.check(SMTP_URN, {}, args);
+      expect(failures).toEqual([]);
+      expect(isSecret(inputs.oauth)).toBe(true);
+      const created = await g3.create(SMTP_URN, inputs);
+      expect(isSecret(created.properties.oauth)).toBe(true);
+      expect(plain(created.properties.oauth)).toMatchObject({ provider: "ExchangeOnline" });
+      // Outside the secret envelope, the client secret appears nowhere.
+      const { oauth: _oauth, ...rest } = created.properties;
+      expect(JSON.stringify(rest)).not.toContain(MARKER);
+      const read = await g3.read(SMTP_URN, created.id, created.properties, inputs);
+      expect(isSecret(read.properties.oauth)).toBe(true);
+      expect(isSecret(read.inputs?.oauth)).toBe(true);
+
+      other.store.setHostSetting("SMTPServer", "relay.found.example.com", 1);
+      const global = await g3.read(SMTP_URN, `${other.url}#global`, {});
+      expect(global.inputs).toMatchObject({
+        scope: "global",
+        server: "relay.found.example.com",
+        authentication: "anonymous",
+      });
+      const checked = await g3.check(SMTP_URN, {}, global.inputs as Struct);
+      expect(checked.failures).toEqual([]);
+      expect(g3.output()).not.toContain(MARKER);
+    } finally {
+      await g3.close();
+    }
+  });
+
   test("two providers, two installations: each plugin process writes with its own configuration", async () => {
     const second = await startPluginFace(packed.dir);
     try {
