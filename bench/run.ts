@@ -463,7 +463,10 @@ async function main(): Promise<void> {
               n === 50
                 ? ["pluginFacePreviewRatio50", "pluginFaceUpRatio50"]
                 : ["pluginFacePreviewRatio200", "pluginFaceUpRatio200"],
-              faceReason ?? "not measured",
+              faceReason ??
+                (result.faceError
+                  ? `its first up failed: ${result.faceError.split("\n")[0]} (details.cli${n}.faceError)`
+                  : "not measured"),
             );
           }
         }
