@@ -9,6 +9,7 @@ source "$PROJECT_ROOT/scripts/pulumi-cli.sh" >/dev/null || echo "test: no Pulumi
 bash "$PROJECT_ROOT/scripts/pulumi-cli.sh" --check-langhost
 npx biome check .
 npx tsc -p tsconfig.json --noEmit
+bash "$PROJECT_ROOT/scripts/sdk.sh" --check --install-example # sdk/ current; the TS SDK compiled for examples/sdk-typescript
 # The examples are checked with their own TypeScript, the one their programs run with.
 (cd examples && npx tsc -p tsconfig.json)
 npx vitest run "$@"
