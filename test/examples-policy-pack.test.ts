@@ -31,10 +31,6 @@ const MARKED = ["password", "oauth", "sitePassword", "siteApiToken"];
 const secret = (value: unknown) => ({ [SECRET_SIG]: SECRET_VALUE, value });
 
 const ready = examplesInstalled();
-if (!ready && process.env.CI === "true")
-  throw new Error(
-    "examples/node_modules is missing: run the README's test command, which installs it",
-  );
 
 interface Diagnostic {
   readonly policy: string;
