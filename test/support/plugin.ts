@@ -17,10 +17,20 @@ const fromExamples = createRequire(join(EXAMPLES_DIR, "package.json"));
 export const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 export const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
 
+/**
+ * Whether the package is installed in examples/node_modules (the README's test command
+ * installs it). The one guard for suites that need it: they skip without it, except under
+ * CI, where a missing install is a failure.
+ */
 export function examplesInstalled(): boolean {
-  return existsSync(
+  const ready = existsSync(
     join(EXAMPLES_DIR, "node_modules/pulumi-dnn-smtp/dist/provider/dynamic-provider.js"),
   );
+  if (!ready && process.env.CI === "true")
+    throw new Error(
+      "examples/node_modules is missing: run the README's test command, which installs it",
+    );
+  return ready;
 }
 
 /** The `__provider` text Pulumi stores for an SmtpSettings resource. */
