@@ -30,9 +30,10 @@ const writes = (s: Standin) =>
 /** The property lines of a `--diff` output that say a value changes (`~ name: ...`). */
 const changedLines = (out: string) => out.match(/^\s*~ \w+\s*:.*$/gm) ?? [];
 
-/** Every file under `dir` (node_modules included), concatenated. */
+/** Every file under `dir`, concatenated; dependencies installed there (node_modules) left out. */
 function filesText(dir: string): string {
   return readdirSync(dir)
+    .filter((name) => name !== "node_modules")
     .map((name) => join(dir, name))
     .map((path) => (statSync(path).isDirectory() ? filesText(path) : readFileSync(path, "latin1")))
     .join("\n");
@@ -182,7 +183,7 @@ describe.skipIf(!!skip)(
         project.log(),
         readFileSync(join(ROOT, "provider/plugin/schema.json"), "utf8"),
         filesText(join(ROOT, "sdk")),
-        filesText(join(project.dir, "node_modules")),
+        filesText(join(project.dir, "node_modules/@pulumi-dnn-smtp/dnn-smtp")),
       ];
       for (const text of texts) {
         expect(text).not.toContain(MARKER);
