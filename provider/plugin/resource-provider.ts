@@ -239,11 +239,13 @@ export class DnnSmtpProvider {
     return {
       id: result.id,
       properties: this.secretsOut(state, keys),
+      // Without inputs from the lifecycle, the stored ones stay (an engine that sent none
+      // keeps its own).
       inputs: newInputs
         ? this.secretsOut(newInputs, keys)
-        : importing
-          ? undefined
-          : this.secretsOut(oldInputs.plain, oldInputs.secretKeys),
+        : Object.keys(oldInputs.plain).length > 0
+          ? this.secretsOut(oldInputs.plain, oldInputs.secretKeys)
+          : undefined,
     };
   }
 
