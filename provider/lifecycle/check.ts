@@ -6,13 +6,8 @@ import { siteBaseUrl } from "../dnn/client";
 import { resolveSite, type SiteInputs, type SiteSources } from "../dnn/connection";
 import { DnnSmtpError, type FieldProblem } from "../errors";
 import { ON_DELETE, type OnDelete, USE_GLOBAL_ON_DELETE, type UseGlobalOnDelete } from "../model";
+import { type ResolvedPrecheckOptions, validatePrecheckOptions } from "../precheck";
 import {
-  PrecheckOptionsSchema,
-  type ResolvedPrecheckOptions,
-  validatePrecheckOptions,
-} from "../precheck";
-import {
-  closestName,
   invisibleProblem,
   MAX_TEXT_LENGTH,
   SETTINGS_FIELDS,
@@ -132,7 +127,7 @@ export async function checkSmtpSettings(
   if (model.ok && unknown.size === 0) {
     const result = validatePrecheckOptions(news.precheck ?? {}, model.value);
     if (result.ok) precheckOptions = result.value;
-    else problems.push(...result.problems.map(withPrecheckSuggestion));
+    else problems.push(...result.problems);
   }
 
   if (problems.length > 0) return { inputs: news, failures: failuresOf(problems) };
@@ -165,24 +160,6 @@ export async function checkUseGlobal(
   }
   if (problems.length > 0) return { inputs: news, failures: failuresOf(problems) };
   return { inputs: compact({ ...news, site: compact(site), onDelete }) };
-}
-
-const PRECHECK_KEYS: Readonly<Record<string, readonly string[]>> = {
-  precheck: Object.keys(PrecheckOptionsSchema.shape),
-  "precheck.tls": ["ca", "rejectUnauthorized"],
-};
-
-/** An unknown precheck option's problem, with the closest valid name added. */
-function withPrecheckSuggestion(problem: FieldProblem): FieldProblem {
-  if (!problem.message.startsWith("is not a precheck option")) return problem;
-  const at = problem.field.lastIndexOf(".");
-  const closest = closestName(
-    problem.field.slice(at + 1),
-    PRECHECK_KEYS[problem.field.slice(0, at)] ?? [],
-  );
-  return closest
-    ? { ...problem, message: `${problem.message}; did you mean ${closest}?` }
-    : problem;
 }
 
 /** Top-level keys no one declared: a typo, or a value (a password?) that must not sit in the state. */
