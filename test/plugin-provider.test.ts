@@ -79,6 +79,20 @@ describe("the dnn-smtp plugin over gRPC", () => {
     expect(good.inputs.url).toBe(standin.url);
   });
 
+  test("a provider URL not known yet (preview) leaves the resources' site unknown, not wrong", async () => {
+    const preview = await startPluginFace(packed.dir);
+    try {
+      const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+      await preview.configure({ url: unknown, username: "host", password: secret(SITE_PASSWORD) });
+      const args = { scope: "global", server: "relay.example.com", precheck: { level: "none" } };
+      const { inputs, failures } = await preview.check(SMTP_URN, {}, args);
+      expect(failures).toEqual([]);
+      expect(inputs.site).toBe(unknown);
+    } finally {
+      await preview.close();
+    }
+  });
+
   test("the lifecycle with secrets: check, create, diff in detail, update, refresh, delete", async () => {
     const configured = await plugin.configure({
       url: standin.siteUrl("shop"),

@@ -35,6 +35,10 @@ export function readConfig(
   for (const key of Object.keys(PROVIDER_CONFIG) as ProviderConfigKey[]) {
     let value = args[key] ?? (vars as Record<string, string>)[`${VARIABLE_PREFIX}${key}`];
     if (value === undefined || value === null || value === "") continue;
+    if (isUnknown(value)) {
+      config[key] = value; // preview: checked when known
+      continue;
+    }
     if (PROVIDER_CONFIG[key].type === "boolean") {
       if (value === "true" || value === "false") value = value === "true";
       if (typeof value !== "boolean") {
@@ -78,12 +82,15 @@ export function readConfig(
 }
 
 /** What `pulumi preview` passes for a value that is not known yet. */
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-function isUnknown(value: unknown): boolean {
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export function isUnknown(value: unknown): boolean {
   return value === UNKNOWN;
 }
 
-/** The configuration as the lifecycle's `configure` reads it: stack config keys `dnn:*`. */
+/**
+ * The configuration as the lifecycle's `configure` reads it: stack config keys `dnn:*`.
+ * A value not known yet (preview) counts as not set.
+ */
 export function asStackConfig(config: ProviderConfig): { get(key: string): string | undefined } {
   const keys: Record<string, string | undefined> = {
     "dnn:url": config.url,
@@ -91,5 +98,5 @@ export function asStackConfig(config: ProviderConfig): { get(key: string): strin
     "dnn:password": config.password,
     "dnn:apiToken": config.apiToken,
   };
-  return { get: (key) => keys[key] };
+  return { get: (key) => (isUnknown(keys[key]) ? undefined : keys[key]) };
 }

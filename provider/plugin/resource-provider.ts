@@ -10,7 +10,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import * as smtpLifecycle from "../lifecycle";
 import * as useGlobalLifecycle from "../use-global-lifecycle";
-import { asStackConfig, type ProviderConfig, readConfig } from "./config";
+import { asStackConfig, isUnknown, type ProviderConfig, readConfig, UNKNOWN } from "./config";
 import { SECRET_CONFIG, SECRET_PROPERTIES, SMTP_SETTINGS_TOKEN, USE_GLOBAL_TOKEN } from "./names";
 import { type Props, unwrapSecrets, wrapSecrets } from "./secrets";
 
@@ -162,6 +162,12 @@ export class DnnSmtpProvider {
     const { lifecycle } = resourceType(urn);
     const o = unwrapSecrets(olds);
     const n = unwrapSecrets(news);
+    // During preview the provider's URL may not be known yet (an output of another
+    // resource): a resource that takes its site from it has an unknown site too.
+    const site = n.plain.site as Props | undefined;
+    if (isUnknown(this.config.url) && (site?.url === undefined || site.url === "")) {
+      n.plain.site = UNKNOWN;
+    }
     const result = await lifecycle.check(o.plain, n.plain);
     return {
       inputs: this.secretsOut(result.inputs ?? n.plain, n.secretKeys),
