@@ -7,6 +7,7 @@ import { resolveSite, type SiteInputs, type SiteSources } from "../dnn/connectio
 import { DnnSmtpError, type FieldProblem } from "../errors";
 import { ON_DELETE, type OnDelete, USE_GLOBAL_ON_DELETE, type UseGlobalOnDelete } from "../model";
 import { type ResolvedPrecheckOptions, validatePrecheckOptions } from "../precheck";
+import { SMTP_SETTINGS_OUTPUT_KEYS, USE_GLOBAL_OUTPUT_KEYS } from "../resources/output-keys";
 import {
   invisibleProblem,
   MAX_TEXT_LENGTH,
@@ -37,25 +38,11 @@ export const SMTP_SETTINGS_ARGS: readonly string[] = [
   "onDelete",
 ];
 /** Output-only keys of SmtpSettings (the class seeds them so the outputs exist). */
-export const SMTP_SETTINGS_OUTPUTS: readonly string[] = [
-  "portalName",
-  "apiGeneration",
-  "mode",
-  "precheckSummary",
-  "previous",
-  "held",
-  "oauthAuthorized",
-  "authorizeUrl",
-];
+export const SMTP_SETTINGS_OUTPUTS: readonly string[] = SMTP_SETTINGS_OUTPUT_KEYS;
 /** What UseGlobalSmtpSettings takes from a program. */
 export const USE_GLOBAL_ARGS: readonly string[] = ["site", "onDelete"];
 /** Output-only keys of UseGlobalSmtpSettings. */
-export const USE_GLOBAL_OUTPUTS: readonly string[] = [
-  "mode",
-  "previousMode",
-  "portalName",
-  "apiGeneration",
-];
+export const USE_GLOBAL_OUTPUTS: readonly string[] = USE_GLOBAL_OUTPUT_KEYS;
 
 /** What `site` takes. `password` and `apiToken` only reach here from a program that bypasses the classes. */
 export const SITE_KEYS: readonly string[] = [

@@ -27,6 +27,7 @@ import {
 import { DnnSmtpError, invalidSettings } from "../errors";
 import type { HeldSettings, PreviousSettingsOutput } from "../model";
 import { type PrecheckReport, type ResolvedPrecheckOptions, runPrecheck } from "../precheck";
+import { SMTP_SETTINGS_OUTPUT_KEYS } from "../resources/output-keys";
 import {
   AUTHENTICATION_WIRE,
   type Authentication,
@@ -89,17 +90,7 @@ export type State = Inputs & {
 };
 
 /** Outputs that are not inputs: `read` leaves them out of the inputs it returns. */
-const OUTPUT_ONLY_KEYS: readonly string[] = [
-  "portalName",
-  "apiGeneration",
-  "mode",
-  "precheckSummary",
-  "previous",
-  "held",
-  "oauthAuthorized",
-  "authorizeUrl",
-  "repair",
-];
+const OUTPUT_ONLY_KEYS: readonly string[] = [...SMTP_SETTINGS_OUTPUT_KEYS, "repair"];
 /** Fields left as the site holds them when undeclared. */
 const TUNING_FIELDS: readonly SettingsField[] = [
   "connectionLimit",

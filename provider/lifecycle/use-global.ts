@@ -6,6 +6,7 @@
 import type { DnnClient } from "../dnn/client";
 import type { ApiGeneration, SmtpMode } from "../dnn/wire";
 import { DnnSmtpError } from "../errors";
+import { USE_GLOBAL_OUTPUT_KEYS } from "../resources/output-keys";
 import type { UseGlobalOnDelete } from "./check";
 import { compact, isUnknown, same } from "./props";
 import { clientFor, keepSite, partialWrite, type ResourceProps, type SiteView, view } from "./site";
@@ -24,13 +25,7 @@ export type State = Inputs & {
 };
 
 const ID_SUFFIX = "use-global";
-const OUTPUT_ONLY_KEYS: readonly string[] = [
-  "mode",
-  "previousMode",
-  "portalName",
-  "apiGeneration",
-  "repair",
-];
+const OUTPUT_ONLY_KEYS: readonly string[] = [...USE_GLOBAL_OUTPUT_KEYS, "repair"];
 
 /** Puts the site in mode `h` unless it is already; returns what DNN showed before and after. */
 async function holdOnGlobal(client: DnnClient): Promise<{ before: SiteView; after: SiteView }> {

@@ -1,8 +1,8 @@
 /**
  * The output-only keys of the resource classes. A dynamic resource has an output only if
  * its key is seeded in the properties, so the classes seed these (undefined); `check`
- * accepts exactly these besides the arguments (output-keys.test.ts compares the lists).
- * No imports: the test loads this without the classes.
+ * accepts exactly these besides the arguments, and `read` leaves them out of the inputs.
+ * No imports: the lifecycle reads this list without loading the classes.
  */
 
 /** The output-only keys of `SmtpSettings`. */
