@@ -89,6 +89,16 @@ describe.skipIf(!!skip)(
       packed?.remove();
     });
 
+    test("the plugin serves the schema the SDKs are generated from (pulumi package get-schema)", async () => {
+      const served = await project.ok([
+        "package",
+        "get-schema",
+        join(packed.dir, "pulumi-resource-dnn-smtp"),
+      ]);
+      const committed = JSON.parse(readFileSync(join(ROOT, "provider/plugin/schema.json"), "utf8"));
+      expect(JSON.parse(served.stdout)).toEqual(committed);
+    }, 60_000);
+
     test("preview lists the creates through the SDK's classes, the password as [secret], writes nothing", async () => {
       const preview = await project.ok(["preview", "--diff"]);
       expect(preview.stdout).toMatch(/\+ 4 to create/);
