@@ -6,9 +6,9 @@
 #
 # Usage
 #   bash scripts/sdk.sh                  (npm run sdk) regenerates sdk/ from the schema
-#   bash scripts/sdk.sh --check          regenerates into a temporary folder and fails, naming
-#                                        the files, when sdk/ differs (a schema change without
-#                                        `npm run sdk`)
+#   bash scripts/sdk.sh --check          gofmt and go vet of scripts/sdkgen, then regenerates
+#                                        into a temporary folder and fails, naming the files,
+#                                        when sdk/ differs (a schema change without `npm run sdk`)
 #   bash scripts/sdk.sh --install-example
 #                                        compiles sdk/nodejs into
 #                                        examples/sdk-typescript/node_modules/@pulumi-dnn-smtp/dnn-smtp
@@ -81,6 +81,14 @@ check() {
     log "no Go toolchain: the check that sdk/ is what the schema generates is skipped"
     return 0
   fi
+  # the generators' own source: gofmt-clean and go vet
+  local unformatted
+  unformatted="$(gofmt -l "$SDKGEN_DIR")"
+  if [ -n "$unformatted" ]; then
+    log "gofmt: not formatted (run gofmt -w on them): $unformatted"
+    return 1
+  fi
+  (go_env && cd "$SDKGEN_DIR" && go vet -trimpath . && cd dotnet && go vet -trimpath .)
   tmp="$(mktemp -d)"
   # shellcheck disable=SC2064
   trap "rm -rf '$tmp'" RETURN
