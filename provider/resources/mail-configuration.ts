@@ -161,6 +161,48 @@ function siteUrl(key: string, url: unknown, installation: SiteArgs): pulumi.Inpu
     : pulumi.output(base).apply((b) => `${b.replace(/\/+$/, "")}${url}`);
 }
 
+/** A site of the configuration, checked: its URL resolved, its use, its own settings. */
+interface DeclaredSite {
+  readonly key: string;
+  readonly url: pulumi.Input<string>;
+  readonly use: "own" | "global";
+  readonly settings: Omit<OwnSiteMailArgs, "url" | "use">;
+}
+
+/** The configuration's sites, each checked; a problem throws, naming the key. */
+function declaredSites(
+  sites: Readonly<Record<string, SiteMailArgs>>,
+  installation: NonNullable<DnnMailConfigurationArgs["installation"]>,
+): DeclaredSite[] {
+  const seen = new Map<string, string>();
+  return Object.entries(sites).map(([key, site]) => {
+    if (!SITE_KEY.test(key))
+      throw problem(`sites.${key}`, "site names take letters, digits, - and _ (at most 63)");
+    const use = site.use ?? "own";
+    if (!(SITE_USES as readonly string[]).includes(use))
+      throw problem(`sites.${key}.use`, `must be "own" or "global"; got ${JSON.stringify(use)}`);
+    const url = siteUrl(key, site.url, installation);
+    // A path under an installation URL that is not known yet compares as the path.
+    const normalized = (typeof url === "string" ? url : String(site.url))
+      .toLowerCase()
+      .replace(/\/+$/, "");
+    const twin = seen.get(normalized);
+    if (twin)
+      throw problem(
+        `sites.${key}.url`,
+        `is the same site as sites.${twin} (${url}); declare each site once`,
+      );
+    seen.set(normalized, key);
+    const { url: _url, use: _use, ...settings } = site as OwnSiteMailArgs;
+    if (use === "own" && "onDelete" in settings)
+      throw problem(
+        `sites.${key}.onDelete`,
+        'is not taken: a site removed from the configuration (or switched to use "global") goes back to the global settings',
+      );
+    return { key, url, use: use as "own" | "global", settings };
+  });
+}
+
 /**
  * Creates the `SmtpSettings` resources of one environment as children of one component:
  * `<name>-global` for the global settings and `<name>-<site>` for each site with its own
@@ -205,50 +247,26 @@ export class DnnMailConfiguration extends pulumi.ComponentResource {
 
     const sites: Record<string, SmtpSettings> = {};
     const globalSites: Record<string, UseGlobalSmtpSettings> = {};
-    const onGlobal: string[] = [];
-    // Global settings first: writing them through a site's URL flips that site's mode,
-    // which the global resource puts back; a site write must not race it.
+    // Global settings first. The provider serializes writes to one site anyway; the order
+    // also makes the preview and the failures read in the order DNN sees them.
     const afterGlobal = { parent: this, dependsOn: this.global ? [this.global] : [] };
-    const seen = new Map<string, string>();
-    for (const [key, site] of Object.entries(args.sites ?? {})) {
-      if (!SITE_KEY.test(key))
-        throw problem(`sites.${key}`, "site names take letters, digits, - and _ (at most 63)");
-      const use = site.use ?? "own";
-      if (!(SITE_USES as readonly string[]).includes(use))
-        throw problem(`sites.${key}.use`, `must be "own" or "global"; got ${JSON.stringify(use)}`);
-      const url = siteUrl(key, site.url, installation);
-      // A path under an installation URL that is not known yet compares as the path.
-      const normalized = (typeof url === "string" ? url : String(site.url))
-        .toLowerCase()
-        .replace(/\/+$/, "");
-      const twin = seen.get(normalized);
-      if (twin)
-        throw problem(
-          `sites.${key}.url`,
-          `is the same site as sites.${twin} (${url}); declare each site once`,
-        );
-      seen.set(normalized, key);
+    for (const site of declaredSites(args.sites ?? {}, installation)) {
+      const where = { ...installation, url: site.url };
       if (site.use === "global") {
-        onGlobal.push(key);
-        globalSites[key] = new UseGlobalSmtpSettings(
-          `${name}-${key}`,
-          { site: { ...installation, url } },
+        globalSites[site.key] = new UseGlobalSmtpSettings(
+          `${name}-${site.key}`,
+          { site: where },
           afterGlobal,
         );
-        continue;
-      }
-      const { url: _url, use: _use, ...settings } = site;
-      if ("onDelete" in settings)
-        throw problem(
-          `sites.${key}.onDelete`,
-          'is not taken: a site removed from the configuration (or switched to use "global") goes back to the global settings',
+      } else {
+        sites[site.key] = new SmtpSettings(
+          `${name}-${site.key}`,
+          { ...site.settings, scope: "site", site: where },
+          afterGlobal,
         );
-      sites[key] = new SmtpSettings(
-        `${name}-${key}`,
-        { ...settings, scope: "site", site: { ...installation, url } },
-        afterGlobal,
-      );
+      }
     }
+    const onGlobal = Object.keys(globalSites);
     this.sites = sites;
     this.globalSites = globalSites;
     this.sitesOnGlobal = onGlobal;
