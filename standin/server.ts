@@ -333,38 +333,56 @@ function listen(server: Server, port: number): Promise<number> {
   });
 }
 
+/** The store with its users and role names; its folder is removed again when seeding fails. */
+function openStore(options: StandinOptions, now: () => number) {
+  const ownDataDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "dnn-standin-"));
+  const store = new Store(dataDir, now, options.extraSites ?? 0);
+  const discard = () => {
+    store.close();
+    if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    applyAdminRoleNames(store, options.adminRoleName);
+    const superuser = {
+      ...DEFAULT_SUPERUSER,
+      ...options.superuser,
+      email: options.superuser?.email ?? DEFAULT_SUPERUSER.email,
+    };
+    addUserTo(store, { ...superuser, role: "superuser" });
+    if (options.admin) {
+      addUserTo(store, {
+        email: "admin@example.com",
+        ...options.admin,
+        role: "admin",
+        portalId: ROOT_PORTAL_ID,
+      });
+    }
+  } catch (err) {
+    discard();
+    throw err;
+  }
+  return { store, dataDir, discard };
+}
+
+/** Closes the server (hung requests first) and the store. */
+async function shutdown(server: Server, rt: Runtime, discard: () => void): Promise<void> {
+  for (const res of rt.hung) res.destroy();
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+  discard();
+}
+
 /** Starts a stand-in; resolves once it listens. */
 export async function startStandin(options: StandinOptions = {}): Promise<Standin> {
   const version = resolveDnnVersion(options);
   const features = featuresOf(version);
-  const generation = generationOf(version);
-  const ownDataDir = options.dataDir === undefined;
-  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "dnn-standin-"));
   const baseClock = options.now ?? Date.now;
   let offset = 0;
   const now = () => baseClock() + offset;
-  const store = new Store(dataDir, now, options.extraSites ?? 0);
-  try {
-    applyAdminRoleNames(store, options.adminRoleName);
-  } catch (err) {
-    store.close();
-    if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
-    throw err;
-  }
-  const superuser = {
-    ...DEFAULT_SUPERUSER,
-    ...options.superuser,
-    email: options.superuser?.email ?? DEFAULT_SUPERUSER.email,
-  };
-  addUserTo(store, { ...superuser, role: "superuser" });
-  if (options.admin) {
-    addUserTo(store, {
-      email: "admin@example.com",
-      ...options.admin,
-      role: "admin",
-      portalId: ROOT_PORTAL_ID,
-    });
-  }
+  const { store, dataDir, discard } = openStore(options, now);
   const auth = new Auth(store, {
     jwtEnabled: options.jwt !== "disabled",
     jwtForceSsl: options.jwtForceSsl === true,
@@ -381,18 +399,10 @@ export async function startStandin(options: StandinOptions = {}): Promise<Standi
     return now();
   };
   const addUser = (u: AddUserSpec) => addUserTo(store, u);
+  const dump = () => dumpOf(store, oauth, version);
   const rt: Runtime = {
     deps: { store, auth, faults, oauth, features, smtpTls: options.smtpTls ?? {} },
-    admin: {
-      store,
-      auth,
-      faults,
-      oauth,
-      log,
-      advanceClock,
-      addUser,
-      dump: () => dumpOf(store, oauth, version),
-    },
+    admin: { store, auth, faults, oauth, log, advanceClock, addUser, dump },
     log,
     now,
     quiet: options.quiet === true,
@@ -409,23 +419,22 @@ export async function startStandin(options: StandinOptions = {}): Promise<Standi
   try {
     port = await listen(server, options.port ?? 0);
   } catch (err) {
-    store.close();
-    if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
+    discard();
     throw err;
   }
   url = `http://127.0.0.1:${port}`;
   store.updateAliasHost(`127.0.0.1:${port}`);
-  let closed = false;
+  let closing: Promise<void> | undefined;
   return {
     url,
     port,
     dnnVersion: version.text,
     era: eraOf(version),
-    generation,
+    generation: generationOf(version),
     features,
     dataDir,
     siteUrl: (alias = "") => (alias ? `${url}/${alias.replace(/^\/+|\/+$/g, "")}` : url),
-    dump: () => dumpOf(store, oauth, version),
+    dump,
     faults,
     requests: log,
     store,
@@ -437,16 +446,9 @@ export async function startStandin(options: StandinOptions = {}): Promise<Standi
       oauth.setAuthorized(provider, portalId, authorized),
     advanceClock,
     now,
-    async close() {
-      if (closed) return;
-      closed = true;
-      for (const res of rt.hung) res.destroy();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      store.close();
-      if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
+    close: () => {
+      closing ??= shutdown(server, rt, discard);
+      return closing;
     },
   };
 }
