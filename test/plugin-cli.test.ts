@@ -151,6 +151,16 @@ describe.skipIf(!!skip)("the dnn-smtp plugin from Pulumi YAML, with the real CLI
     ]);
     await project.ok(["up", "--yes", "--skip-preview"]);
     expect(standin.dump().portals[1]?.SMTPServer).toBe(`127.0.0.1:${relay.port}`);
+
+    // The shop put back on the global settings by hand: a change of the state's `mode`.
+    standin.store.setPortalSetting(1, "SMTPmode", "h", 1);
+    await project.ok(["refresh", "--yes", "--skip-preview"]);
+    const modePreview = await project.ok(["preview", "--diff"]);
+    // `mode` is an output, not an input: the engine shows the state's value going away.
+    expect(modePreview.stdout).toMatch(/~ 1 to update/);
+    expect(modePreview.stdout).toMatch(/^\s*- mode\s*: "h"$/m);
+    await project.ok(["up", "--yes", "--skip-preview"]);
+    expect(standin.dump().portals[1]?.SMTPmode).toBe("p");
   }, 180_000);
 
   test("pulumi import reads the site's settings by id into a stack, without the password", async () => {
