@@ -7,6 +7,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { generateSchema, PROVIDER_CONFIG, SECRET_PROPERTIES } from "../provider/plugin/schema-gen";
+import {
+  SMTP_SETTINGS_OUTPUT_KEYS,
+  USE_GLOBAL_OUTPUT_KEYS,
+} from "../provider/resources/output-keys";
 import { SETTINGS_FIELDS } from "../provider/settings";
 
 const ROOT = join(__dirname, "..");
@@ -73,6 +77,15 @@ describe("the plugin's schema", () => {
       committed.resources["dnn-smtp:index:UseGlobalSmtpSettings"].inputProperties.sitePassword
         .secret,
     ).toBe(true);
+    // Every output the resource classes declare, and no other, besides the inputs.
+    const outputsOnly = (r: { properties: object; inputProperties: object }) =>
+      Object.keys(r.properties)
+        .filter((k) => !(k in r.inputProperties))
+        .sort();
+    expect(outputsOnly(smtp)).toEqual([...SMTP_SETTINGS_OUTPUT_KEYS].sort());
+    expect(outputsOnly(committed.resources["dnn-smtp:index:UseGlobalSmtpSettings"])).toEqual(
+      [...USE_GLOBAL_OUTPUT_KEYS].sort(),
+    );
     // The texts are the dynamic face's doc comments, reworded for the provider configuration.
     expect(smtp.inputProperties.server.description).toContain("DNN key `SMTPServer`");
     expect(smtp.inputProperties.sitePassword.description).toContain("the provider's `password`");

@@ -9,6 +9,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import * as smtpLifecycle from "../lifecycle";
+import { SMTP_SETTINGS_OUTPUT_KEYS, USE_GLOBAL_OUTPUT_KEYS } from "../resources/output-keys";
 import * as useGlobalLifecycle from "../use-global-lifecycle";
 import { asStackConfig, isUnknown, type ProviderConfig, readConfig, UNKNOWN } from "./config";
 import { SECRET_CONFIG, SECRET_PROPERTIES, SMTP_SETTINGS_TOKEN, USE_GLOBAL_TOKEN } from "./names";
@@ -306,17 +307,7 @@ export class DnnSmtpProvider {
 }
 
 /** Output-only keys of both resources: never inputs. */
-const OUTPUT_ONLY = new Set([
-  "held",
-  "oauthAuthorized",
-  "authorizeUrl",
-  "portalName",
-  "apiGeneration",
-  "mode",
-  "previousMode",
-  "precheckSummary",
-  "previous",
-]);
+const OUTPUT_ONLY = new Set<string>([...SMTP_SETTINGS_OUTPUT_KEYS, ...USE_GLOBAL_OUTPUT_KEYS]);
 
 /** The value at a property path such as `site.url`. */
 function valueAt(props: Props, path: string): unknown {
