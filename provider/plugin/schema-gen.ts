@@ -430,7 +430,9 @@ export function generateSchema(version: string, root = projectRoot()): Record<st
     homepage: packageJson.homepage,
     repository: String(packageJson.repository?.url ?? "").replace(/^git\+/, ""),
     publisher: "pulumi-dnn-smtp",
-    meta: { moduleFormat: "(.*)" },
+    // supportPack: the SDK carries the package version, as `pulumi package gen-sdk` and the
+    // committed sdk/ (scripts/sdkgen) both generate it.
+    meta: { moduleFormat: "(.*)", supportPack: true },
     language: {
       csharp: { rootNamespace: "Pulumi", packageReferences: { Pulumi: "3.*" } },
       go: {
