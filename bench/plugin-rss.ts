@@ -77,9 +77,24 @@ const noopProvider = {
   }),
 };
 
-async function serializedNoop(): Promise<string> {
+/**
+ * For the attribution: the no-op provider that loads our provider's modules (the lifecycle,
+ * zod, nodemailer, the DNN client) on its first call and then does nothing more. Its peak
+ * over the no-op floor is what loading the code costs; ours over it, what the work costs.
+ */
+const noopWithModulesProvider = {
+  ...noopProvider,
+  check: async (_olds: Record<string, unknown>, news: Record<string, unknown>) => {
+    require("pulumi-dnn-smtp/dist/provider/lifecycle/smtp-settings");
+    require("pulumi-dnn-smtp/dist/provider/precheck");
+    return { inputs: news };
+  },
+};
+
+async function serializedNoop(withModules = false): Promise<string> {
   const pulumi = createRequire(join(EXAMPLES_DIR, "package.json"))("@pulumi/pulumi");
-  const result = await pulumi.runtime.serializeFunction(() => noopProvider, {
+  const provider = withModules ? noopWithModulesProvider : noopProvider;
+  const result = await pulumi.runtime.serializeFunction(() => provider, {
     allowSecrets: true,
   });
   return result.text as string;
@@ -96,18 +111,24 @@ export interface PluginRssResult {
   readonly seconds: number;
 }
 
+/** Which provider the plugin serves: ours, the no-op floor, or the no-op loading our modules. */
+export type RssSubject = "ours" | "noop" | "noopWithModules";
+
 /**
  * Runs `n` resources through a fresh plugin process, spread over sites site1..site`sites` of
- * `standin`; with `noop`, through the no-op provider instead (no request reaches the stand-in).
+ * `standin`; with a no-op subject, through the no-op provider instead (no request reaches
+ * the stand-in).
  */
 export async function measurePluginRss(
   standin: Standin,
   n: number,
   sites: number,
-  noop = false,
+  subject: RssSubject | boolean = "ours",
 ): Promise<PluginRssResult> {
   const started = Date.now();
-  const provider = noop ? await serializedNoop() : await serializedProvider();
+  const kind: RssSubject = subject === true ? "noop" : subject === false ? "ours" : subject;
+  const provider =
+    kind === "ours" ? await serializedProvider() : await serializedNoop(kind === "noopWithModules");
   let plugin: PluginClient | undefined;
   try {
     plugin = await startPlugin();
