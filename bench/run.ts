@@ -266,8 +266,8 @@ async function main(): Promise<void> {
     const sites = await standin(200);
     try {
       for (const [n, rounds, budgetMs] of [
-        [50, 15, 1 * MINUTE],
-        [200, 11, 1.5 * MINUTE],
+        [50, 41, 1 * MINUTE],
+        [200, 21, 1.5 * MINUTE],
       ] as const) {
         done = section(`apply ${n}`);
         const apply = await measureApply(sites, n, { rounds, budgetMs });
