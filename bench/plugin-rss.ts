@@ -24,6 +24,7 @@ import {
   serializedProvider,
   startPlugin,
 } from "../test/support/plugin";
+import { secret as faceSecret, startPluginFace } from "../test/support/plugin-face";
 import { SITE_PASSWORD, SITE_USER, siteResourceArgs } from "./apply";
 import { pool } from "./stats";
 
@@ -32,6 +33,11 @@ export const ENGINE_PARALLELISM = 16;
 
 /** The plugin process: the child of this process running `cmd/dynamic-provider`. */
 function pluginPid(): number {
+  return childPid("cmd/dynamic-provider");
+}
+
+/** The one child process of this process whose command line contains `marker`. */
+function childPid(marker: string): number {
   const found: number[] = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
@@ -41,7 +47,7 @@ function pluginPid(): number {
       const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
       if (ppid !== process.pid) continue;
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8");
-      if (cmdline.includes("cmd/dynamic-provider")) found.push(Number(entry));
+      if (cmdline.includes(marker)) found.push(Number(entry));
     } catch {
       // The process ended while we looked.
     }
@@ -170,5 +176,60 @@ export async function measurePluginRss(
     };
   } finally {
     await plugin?.close();
+  }
+}
+
+/**
+ * `pluginFaceRssRatio1000` (issue 14, item 5): the same 1,000 resources through the plugin
+ * face (provider/plugin/, started through its launcher as the engine starts it, the folder
+ * packed by its pack.sh), driven over gRPC as the engine drives a schema provider: check +
+ * create, then check + diff + update, 16 calls in flight. Its floor is the no-op dynamic
+ * plugin of `measurePluginRss`.
+ */
+export async function measurePluginFaceRss(
+  standin: Standin,
+  n: number,
+  sites: number,
+  faceDir: string,
+): Promise<PluginRssResult> {
+  const started = Date.now();
+  const face = await startPluginFace(faceDir);
+  try {
+    const pid = childPid("provider/plugin/main.js");
+    await face.configure({ username: SITE_USER, password: faceSecret(SITE_PASSWORD) });
+    const idleMiB = statusMiB(pid, "VmRSS");
+    const urn = (i: number) => `urn:pulumi:dev::bench::dnn-smtp:index:SmtpSettings::site${i}`;
+    const args = (i: number, round: number) => {
+      const {
+        sitePassword: _fromConfig,
+        password,
+        ...rest
+      } = siteResourceArgs(standin.siteUrl(`site${(i % sites) + 1}`), round);
+      return { ...rest, password: faceSecret(password) };
+    };
+    const indexes = Array.from({ length: n }, (_, i) => i);
+    const created = await pool(indexes, ENGINE_PARALLELISM, async (i) => {
+      const { inputs, failures } = await face.check(urn(i), {}, args(i, 0));
+      if (failures.length) throw new Error(failures.join("; "));
+      const { id, properties } = await face.create(urn(i), inputs);
+      return { id, inputs, properties };
+    });
+    await pool(indexes, ENGINE_PARALLELISM, async (i) => {
+      const before = created[i] as (typeof created)[number];
+      const { inputs, failures } = await face.check(urn(i), before.inputs, args(i, 1));
+      if (failures.length) throw new Error(failures.join("; "));
+      const { changes } = await face.diff(urn(i), before.id, before.properties, inputs);
+      if (changes !== DIFF.SOME) throw new Error("the second apply changed nothing");
+      await face.update(urn(i), before.id, before.properties, inputs);
+    });
+    return {
+      resources: n,
+      sites,
+      peakMiB: statusMiB(pid, "VmHWM"),
+      idleMiB,
+      seconds: (Date.now() - started) / 1000,
+    };
+  } finally {
+    await face.close();
   }
 }

@@ -27,7 +27,7 @@ import {
   slope,
 } from "./cli";
 import { assertInstalled, versions } from "./installed";
-import { measurePluginRss, type PluginRssResult } from "./plugin-rss";
+import { measurePluginFaceRss, measurePluginRss, type PluginRssResult } from "./plugin-rss";
 import {
   eximTarget,
   measurePrecheck,
@@ -341,6 +341,7 @@ async function main(): Promise<void> {
     done();
   }
 
+  let rssFloorMiB: number | undefined;
   if (runs("rss")) await rssFigures();
   async function rssFigures() {
     done = section("plugin memory, 1,000 resources");
@@ -363,6 +364,7 @@ async function main(): Promise<void> {
       const modules = await measurePluginRss(rssSites, 1000, 50, "noopWithModules");
       const peak = (rs: PluginRssResult[]) => Math.max(...rs.map((r) => r.peakMiB));
       const floorMiB = peak(floors);
+      rssFloorMiB = floorMiB;
       const oursMiB = peak(ours);
       record(
         "pluginRssRatio1000",
@@ -557,11 +559,33 @@ async function main(): Promise<void> {
     }
   }
 
-  // Issue 14, item 5: the plugin face's memory at 1,000 resources is not measured yet.
-  omit(
-    ["pluginFaceRssRatio1000"],
-    "not measured yet: the hook is bench/plugin-rss.ts (drive provider/plugin's server over gRPC as measurePluginRss drives the dynamic plugin)",
-  );
+  // Issue 14, item 5: the plugin face's memory at 1,000 resources, over the no-op floor.
+  if (runs("rss") && rssFloorMiB !== undefined) {
+    const why = pluginFaceUnavailableReason();
+    if (why) omit(["pluginFaceRssRatio1000"], why);
+    else {
+      done = section("plugin face memory, 1,000 resources");
+      const faceSites = await standin(50);
+      let packed: PackedPlugin | undefined;
+      try {
+        packed = packPlugin("--link-node-modules");
+        const r = await measurePluginFaceRss(faceSites, 1000, 50, packed.dir);
+        record(
+          "pluginFaceRssRatio1000",
+          round(r.peakMiB / rssFloorMiB),
+          `the no-op dynamic plugin of pluginRssRatio1000: ${round(rssFloorMiB, 1)} MiB (face ${round(r.peakMiB, 1)} MiB; idle after Configure ${round(r.idleMiB, 1)})`,
+        );
+        details.pluginFaceRss = r;
+      } catch (error) {
+        omit(["pluginFaceRssRatio1000"], `failed: ${(error as Error).message.split("\n")[0]}`);
+      } finally {
+        packed?.remove();
+        await faceSites.close();
+        rmSync(faceSites.dir, { recursive: true, force: true });
+        done();
+      }
+    }
+  } else omit(["pluginFaceRssRatio1000"], "not run (BENCH_ONLY)");
   if (reason) {
     omit(
       [
