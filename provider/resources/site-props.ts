@@ -48,8 +48,19 @@ function secretOrNothing(value: string | undefined): pulumi.Output<string> | und
   return value === undefined ? undefined : pulumi.secret(value);
 }
 
+/** A credential given (a value or an Output) as a secret, or nothing when there is none. */
+function secretInput(value: pulumi.Input<string> | undefined) {
+  return value === undefined ? undefined : pulumi.output(value).apply(secretOrNothing);
+}
+
 export function siteProps(args: pulumi.Input<SiteArgs> | undefined) {
   if (args === undefined) return {};
+  if (!pulumi.Output.isInstance(args) && !(args instanceof Promise)) {
+    // A plain object (the usual case) splits without lifting the whole site into an
+    // Output: each extra apply costs every resource of a large stack in preview.
+    const { password, apiToken, ...rest } = args as SiteArgs;
+    return { site: rest, sitePassword: secretInput(password), siteApiToken: secretInput(apiToken) };
+  }
   const site = pulumi.output(args);
   return {
     // Picking the non-secret fields is what makes unsecret safe here.
