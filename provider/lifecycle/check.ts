@@ -255,6 +255,56 @@ function checkSiteText(value: unknown, max: number, source?: string): string | u
   return invisible ? `${invisible}${where}` : undefined;
 }
 
+/** A site field's value parsed, or why it is refused. */
+type SiteValueCheck = (v: unknown) => { value?: unknown; problem?: string };
+
+/** A credential: a bounded text without control, invisible or direction-changing characters. */
+const credential =
+  (max: number): SiteValueCheck =>
+  (v) => {
+    if (typeof v !== "string") return { problem: "must be a text" };
+    if (v.length > max) return { problem: `must be at most ${max} characters; got ${v.length}` };
+    if (CONTROL_CHARS.test(v) || invisibleProblem(v))
+      return { problem: "must not contain control, invisible or direction-changing characters" };
+    return {};
+  };
+
+/** The site fields besides url and username, each parsed on its own (given as arguments). */
+const SITE_VALUE_CHECKS: Readonly<Record<string, SiteValueCheck>> = {
+  password: credential(MAX_TEXT_LENGTH),
+  apiToken: credential(MAX_API_TOKEN_LENGTH),
+  caCert: (v) => {
+    if (typeof v !== "string")
+      return { problem: `must be PEM text (-----BEGIN CERTIFICATE-----...); got ${typeof v}` };
+    if (v.length > MAX_CA_CERT_LENGTH)
+      return { problem: `must be at most ${MAX_CA_CERT_LENGTH} characters; got ${v.length}` };
+    if (!/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.test(v))
+      return {
+        problem:
+          "must be PEM text with at least one -----BEGIN CERTIFICATE----- ... -----END CERTIFICATE----- block",
+      };
+    return {};
+  },
+  insecureSkipVerify: (v) => {
+    if (v === true || v === "true") return { value: true };
+    if (v === false || v === "false") return { value: false };
+    return { problem: `must be true or false (or the text "true"/"false"); got ${showValue(v)}` };
+  },
+  timeoutMs: (v) => {
+    const n =
+      typeof v === "number"
+        ? v
+        : typeof v === "string" && /^\d{1,9}$/.test(v)
+          ? Number(v)
+          : Number.NaN;
+    if (!Number.isInteger(n) || n < MIN_SITE_TIMEOUT_MS || n > MAX_SITE_TIMEOUT_MS)
+      return {
+        problem: `must be a whole number of milliseconds from ${MIN_SITE_TIMEOUT_MS} to ${MAX_SITE_TIMEOUT_MS}; got ${showValue(v)}`,
+      };
+    return { value: n };
+  },
+};
+
 /**
  * The site as `check` stores it (URL normalized, booleans and numbers parsed), and what is
  * wrong with it. Values from stack config or the environment are checked too, and a
@@ -299,51 +349,11 @@ export function checkSite(news: ResourceProps): {
     const problem = checkSiteText(inputs.username, MAX_TEXT_LENGTH, sources.username);
     if (problem) add("username", problem);
   }
-  for (const key of ["password", "apiToken"] as const) {
+  for (const [key, parse] of Object.entries(SITE_VALUE_CHECKS)) {
     if (!known(key)) continue;
-    const max = key === "password" ? MAX_TEXT_LENGTH : MAX_API_TOKEN_LENGTH;
-    const v = given[key];
-    if (typeof v !== "string") add(key, "must be a text");
-    else if (v.length > max) add(key, `must be at most ${max} characters; got ${v.length}`);
-    else if (CONTROL_CHARS.test(v) || invisibleProblem(v))
-      add(key, "must not contain control, invisible or direction-changing characters");
-  }
-  if (known("caCert")) {
-    const v = given.caCert;
-    if (typeof v !== "string")
-      add("caCert", `must be PEM text (-----BEGIN CERTIFICATE-----...); got ${typeof v}`);
-    else if (v.length > MAX_CA_CERT_LENGTH)
-      add("caCert", `must be at most ${MAX_CA_CERT_LENGTH} characters; got ${v.length}`);
-    else if (!/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.test(v))
-      add(
-        "caCert",
-        "must be PEM text with at least one -----BEGIN CERTIFICATE----- ... -----END CERTIFICATE----- block",
-      );
-  }
-  if (known("insecureSkipVerify")) {
-    const v = given.insecureSkipVerify as unknown;
-    if (v === true || v === "true") site.insecureSkipVerify = true;
-    else if (v === false || v === "false") site.insecureSkipVerify = false;
-    else
-      add(
-        "insecureSkipVerify",
-        `must be true or false (or the text "true"/"false"); got ${showValue(v)}`,
-      );
-  }
-  if (known("timeoutMs")) {
-    const v = given.timeoutMs as unknown;
-    const n =
-      typeof v === "number"
-        ? v
-        : typeof v === "string" && /^\d{1,9}$/.test(v)
-          ? Number(v)
-          : Number.NaN;
-    if (!Number.isInteger(n) || n < MIN_SITE_TIMEOUT_MS || n > MAX_SITE_TIMEOUT_MS)
-      add(
-        "timeoutMs",
-        `must be a whole number of milliseconds from ${MIN_SITE_TIMEOUT_MS} to ${MAX_SITE_TIMEOUT_MS}; got ${showValue(v)}`,
-      );
-    else site.timeoutMs = n;
+    const { value, problem } = parse(given[key]);
+    if (problem) add(key, problem);
+    else if (value !== undefined) site[key] = value;
   }
   return { site: site as SiteInputs, problems, sources };
 }
