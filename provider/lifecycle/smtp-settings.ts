@@ -23,6 +23,7 @@ import {
   type SmtpMode,
   shownValues,
   updateRequest,
+  type WireValues,
 } from "../dnn/wire";
 import { DnnSmtpError, invalidSettings } from "../errors";
 import type { HeldSettings, PreviousSettingsOutput } from "../model";
@@ -48,7 +49,7 @@ import {
   type SiteView,
   view,
 } from "./site";
-import { differingKeys, lifecycleOf } from "./skeleton";
+import { differingKeys, idOf, lifecycleOf } from "./skeleton";
 import { warn } from "./warn";
 
 export { checkSmtpSettings as check, ON_DELETE, type OnDelete } from "./check";
@@ -124,9 +125,9 @@ function settingsOf(props: Inputs): SmtpSettingsModel {
   return result.value;
 }
 
-/** Where a resource lives: the id, `<site url>#<scope>`. `check` stored the URL normalized. */
+/** Where a resource lives: its id, `<site url>#<scope>`. */
 function placeOf(props: Inputs): string {
-  return `${props.site?.url}#${props.scope}`;
+  return idOf(props, String(props.scope));
 }
 
 /**
@@ -247,7 +248,7 @@ async function precheck(
 function urlSiteModeToKeep(
   olds: State | undefined,
   before: SiteView,
-  values: ReturnType<typeof declaredValues>,
+  values: WireValues,
 ): SmtpMode {
   if (olds?.repair?.siteMode) return olds.repair.siteMode;
   const seen = before.response.smtpServerMode;
@@ -264,9 +265,9 @@ function urlSiteModeToKeep(
 interface WritePlan {
   readonly client: DnnClient;
   readonly props: Inputs;
-  readonly settings: SmtpSettingsModel;
+  readonly scope: Scope;
   readonly before: SiteView;
-  readonly values: ReturnType<typeof declaredValues>;
+  readonly values: WireValues;
   /** After a global write, the mode the URL's site must have. */
   readonly siteMode: SmtpMode;
   /** What the state records if the write stops part-way. */
@@ -279,8 +280,8 @@ interface WritePlan {
  * it), built from a fresh read so a value written meanwhile is kept, not a stale one.
  */
 async function write(plan: WritePlan): Promise<{ providerChanged: boolean }> {
-  const { client, settings, before } = plan;
-  if (settings.scope === "site") {
+  const { client, before } = plan;
+  if (plan.scope === "site") {
     return client.updateSmtpSettings(
       updateRequest(plan.values, "p", before.features),
       before.controller,
@@ -307,8 +308,12 @@ async function write(plan: WritePlan): Promise<{ providerChanged: boolean }> {
 }
 
 /** Reads back after a write and fails when DNN holds anything else. */
-async function verify(plan: WritePlan, expectedMode: SmtpMode): Promise<SiteView> {
-  const { client, props, settings } = plan;
+async function verify(
+  plan: WritePlan,
+  settings: SmtpSettingsModel,
+  expectedMode: SmtpMode,
+): Promise<SiteView> {
+  const { client, props } = plan;
   const after = await view(client, settings.scope);
   const actual = asModel(observedOf(after, settings.scope), settings.scope, props);
   const wrong: string[] = differences(settings, actual);
@@ -382,7 +387,7 @@ async function proveAndWrite(args: {
   const plan: WritePlan = {
     client,
     props,
-    settings,
+    scope: settings.scope,
     before,
     values,
     siteMode,
@@ -396,7 +401,7 @@ async function proveAndWrite(args: {
       }),
   };
   const { providerChanged } = await write(plan);
-  const after = await verify(plan, siteMode);
+  const after = await verify(plan, settings, siteMode);
   const oauth = await oauthStatus(client, settings, after);
   if (oauth.oauthAuthorized === false) {
     warn(
@@ -578,7 +583,7 @@ async function applyOnDelete(client: DnnClient, props: State): Promise<void> {
   const plan: WritePlan = {
     client,
     props,
-    settings: { scope: "global" } as SmtpSettingsModel,
+    scope: "global",
     before: now,
     values,
     siteMode: urlSiteModeToKeep(props, now, values),
@@ -596,7 +601,7 @@ function restoredValues(
   previous: PreviousSettings,
   current: ObservedSettings,
   props: State,
-): ReturnType<typeof declaredValues> {
+): WireValues {
   const samePair =
     previous.server === current.server && (previous.username ?? "") === (current.username ?? "");
   const password = previous.passwordSet && samePair ? current.shown.smtpPassword : "";
