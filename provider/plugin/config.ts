@@ -4,7 +4,9 @@
  * works because the engine starts one plugin process per provider: the configuration lives
  * in this process and reaches the lifecycle as the config it already understands (`dnn:*`).
  */
+
 import type { FieldProblem } from "../errors";
+import { isUnknown } from "../lifecycle/props";
 import { PROVIDER_CONFIG } from "./names";
 
 export type ProviderConfigKey = keyof typeof PROVIDER_CONFIG;
@@ -79,12 +81,6 @@ export function readConfig(
     });
   }
   return { config: config as ProviderConfig, problems };
-}
-
-/** What `pulumi preview` passes for a value that is not known yet. */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-export function isUnknown(value: unknown): boolean {
-  return value === UNKNOWN;
 }
 
 /**

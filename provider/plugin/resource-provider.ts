@@ -9,9 +9,10 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import * as smtpLifecycle from "../lifecycle";
+import { isUnknown, UNKNOWN } from "../lifecycle/props";
 import { SMTP_SETTINGS_OUTPUT_KEYS, USE_GLOBAL_OUTPUT_KEYS } from "../resources/output-keys";
 import * as useGlobalLifecycle from "../use-global-lifecycle";
-import { asStackConfig, isUnknown, type ProviderConfig, readConfig, UNKNOWN } from "./config";
+import { asStackConfig, type ProviderConfig, readConfig } from "./config";
 import { SECRET_CONFIG, SECRET_PROPERTIES, SMTP_SETTINGS_TOKEN, USE_GLOBAL_TOKEN } from "./names";
 import { type Props, unwrapSecrets, wrapSecrets } from "./secrets";
 
@@ -183,7 +184,7 @@ export class DnnSmtpProvider {
     const result = await lifecycle.diff(id, o, n);
     const replaces = [...(result.replaces ?? [])];
     const changes = result.changes === true;
-    const keys = result.changedKeys ?? changedKeysOf(o, n);
+    const keys = result.changedKeys ?? [];
     const named = new Set([...keys, ...replaces]);
     // When the lifecycle saw a change no property names (it cannot happen today, but a
     // wrong "no changes" must never hide one), let the engine show its own diff.
@@ -362,22 +363,3 @@ function withoutPassword(props: Props): Props {
 }
 
 /** Which input properties differ, when the lifecycle does not say (older lifecycle). */
-function changedKeysOf(olds: Props, news: Props): string[] {
-  const keys = new Set([...Object.keys(news)].filter((k) => !OUTPUT_ONLY.has(k)));
-  return [...keys].filter(
-    (k) => JSON.stringify(normalize(olds[k])) !== JSON.stringify(normalize(news[k])),
-  );
-}
-
-function normalize(value: unknown): unknown {
-  if (value === "" || value === null) return undefined;
-  if (Array.isArray(value)) return value.map(normalize);
-  if (value && typeof value === "object") {
-    const entries = Object.entries(value)
-      .map(([k, v]) => [k, normalize(v)] as const)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => a.localeCompare(b));
-    return entries.length ? Object.fromEntries(entries) : undefined;
-  }
-  return value;
-}
