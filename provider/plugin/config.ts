@@ -5,20 +5,15 @@
  * in this process and reaches the lifecycle as the config it already understands (`dnn:*`).
  */
 
+import type { SiteValues } from "../dnn/connection";
 import type { FieldProblem } from "../errors";
 import { isUnknown } from "../lifecycle/props";
 import { PROVIDER_CONFIG } from "./names";
 
 export type ProviderConfigKey = keyof typeof PROVIDER_CONFIG;
 
-export interface ProviderConfig {
-  readonly url?: string;
-  readonly username?: string;
-  readonly password?: string;
-  readonly apiToken?: string;
-  readonly caCert?: string;
-  readonly insecureSkipVerify?: boolean;
-}
+/** The provider's configuration: the site fields, less the per-resource timeout. */
+export type ProviderConfig = Omit<SiteValues, "timeoutMs">;
 
 /** Where the engine puts a key in the deprecated `variables` map: `dnn-smtp:config:url`. */
 const VARIABLE_PREFIX = "dnn-smtp:config:";
