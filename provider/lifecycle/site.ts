@@ -40,6 +40,11 @@ function secretsOf(props: ResourceProps): string[] {
   ].filter((s): s is string => typeof s === "string" && s.length >= 3);
 }
 
+/** A text scrubbed of every secret the resource knows of: for warnings, which reach logs. */
+export function scrubbed(props: ResourceProps, text: string): string {
+  return redact(text, secretsOf(props));
+}
+
 /** Runs work, and makes sure no secret survives in what it throws: messages reach logs. */
 export async function guarded<T>(props: ResourceProps, work: () => Promise<T>): Promise<T> {
   try {

@@ -47,6 +47,7 @@ import {
   partialWrite,
   type ResourceProps,
   type SiteView,
+  scrubbed,
   view,
 } from "./site";
 import { differingKeys, idOf, lifecycleOf } from "./skeleton";
@@ -235,7 +236,7 @@ async function precheck(
       },
     },
   });
-  for (const w of report.warnings) warn(`${placeOf(props)}: ${w}`);
+  for (const w of report.warnings) warn(props, `${placeOf(props)}: ${w}`);
   return report;
 }
 
@@ -330,6 +331,7 @@ async function verify(
 /** OAuth's consent, as DNN lists it after a write: a changed provider setting can cost it. */
 async function oauthStatus(
   client: DnnClient,
+  props: Inputs,
   settings: SmtpSettingsModel,
   site: SiteView,
 ): Promise<Pick<State, "oauthAuthorized" | "authorizeUrl">> {
@@ -339,7 +341,8 @@ async function oauthStatus(
   const provider = list.find((p) => p.name === settings.oauth?.provider);
   return compact({
     oauthAuthorized: provider?.isAuthorized ?? false,
-    authorizeUrl: provider?.authorizeUrl ?? undefined,
+    // A plain output: scrubbed, in case a site's answer carries a secret in it.
+    authorizeUrl: provider?.authorizeUrl ? scrubbed(props, provider.authorizeUrl) : undefined,
   });
 }
 
@@ -402,9 +405,10 @@ async function proveAndWrite(args: {
   };
   const { providerChanged } = await write(plan);
   const after = await verify(plan, settings, siteMode);
-  const oauth = await oauthStatus(client, settings, after);
+  const oauth = await oauthStatus(client, props, settings, after);
   if (oauth.oauthAuthorized === false) {
     warn(
+      props,
       `${placeOf(props)}: the OAuth provider ${settings.oauth?.provider} is not authorized${providerChanged ? " (saving its settings withdrew the consent)" : ""}; mail stays unsent until an administrator gives consent at ${oauth.authorizeUrl ?? "the SMTP settings page"}`,
     );
   }
@@ -463,7 +467,7 @@ async function readOn(client: DnnClient, props: State): Promise<State> {
   const settings = props as unknown as SmtpSettingsModel;
   const oauth =
     props.authentication === "oauth" && observed.authentication === "oauth"
-      ? await oauthStatus(client, { ...settings, ...observed } as SmtpSettingsModel, site)
+      ? await oauthStatus(client, props, { ...settings, ...observed } as SmtpSettingsModel, site)
       : {};
   return compact({
     ...props,
@@ -607,6 +611,7 @@ function restoredValues(
   const password = previous.passwordSet && samePair ? current.shown.smtpPassword : "";
   if (previous.passwordSet && !samePair) {
     warn(
+      props,
       `${placeOf(props)}: restored ${previous.server} without a password: the one stored before was never read, and the current one belongs to ${current.server}; set the password for ${previous.server} by hand`,
     );
   }
