@@ -220,205 +220,65 @@ function pick(docs: Record<string, string>, key: string, what: string): string {
   return required(docs[key], `${what}.${key}`);
 }
 
+/** The doc comments of the declarations most sections are written from, read once. */
+type Docs = {
+  readonly src: Sources;
+  readonly settings: Record<string, string>;
+  readonly precheck: Record<string, string>;
+  readonly tls: Record<string, string>;
+  readonly site: Record<string, string>;
+  readonly smtpArgs: Record<string, string>;
+  readonly smtpClass: Record<string, string>;
+  readonly globalArgs: Record<string, string>;
+  readonly globalClass: Record<string, string>;
+};
+
+function readDocs(src: Sources): Docs {
+  return {
+    src,
+    settings: src.zodObjectDocs("SettingsSchema"),
+    precheck: src.zodObjectDocs("PrecheckOptionsSchema"),
+    tls: src.zodObjectDocs("PrecheckOptionsSchema", ["tls"]),
+    site: src.memberDocs("SiteArgs"),
+    smtpArgs: src.memberDocs("SmtpSettingsArgs"),
+    smtpClass: src.memberDocs("SmtpSettings", ts.isClassDeclaration),
+    globalArgs: src.memberDocs("UseGlobalSmtpSettingsArgs"),
+    globalClass: src.memberDocs("UseGlobalSmtpSettings"),
+  };
+}
+
 /** Builds the package schema. `version` is the package version (package.json). */
 export function generateSchema(version: string, root = projectRoot()): Record<string, unknown> {
   const src = new Sources(root);
   const packageJson = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
-  const settings = src.zodObjectDocs("SettingsSchema");
-  const precheck = src.zodObjectDocs("PrecheckOptionsSchema");
-  const tls = src.zodObjectDocs("PrecheckOptionsSchema", ["tls"]);
-  const site = src.memberDocs("SiteArgs");
-  const smtpArgs = src.memberDocs("SmtpSettingsArgs");
-  const smtpClass = src.memberDocs("SmtpSettings", ts.isClassDeclaration);
-  const globalArgs = src.memberDocs("UseGlobalSmtpSettingsArgs");
-  const globalClass = src.memberDocs("UseGlobalSmtpSettings");
-
-  const settingTypes: Record<(typeof SETTINGS_FIELDS)[number], Spec> = {
-    scope: { type: "string" },
-    server: { type: "string" },
-    connectionLimit: { type: "integer" },
-    maxIdleTime: { type: "integer" },
-    messageBatchSize: { type: "integer" },
-    authentication: { type: "string" },
-    username: { type: "string" },
-    password: { type: "string", secret: true },
-    enableSsl: { type: "boolean" },
-    hostEmail: { type: "string" },
-    oauth: { $ref: `#/types/${OAUTH_TYPE}`, secret: true },
-  };
-  const settingProperties: Properties = Object.fromEntries(
-    SETTINGS_FIELDS.map((f) => [
-      f,
-      { ...settingTypes[f], description: pick(settings, f, "settings") },
-    ]),
-  );
-
-  /** The site properties every resource has: the site, and its credentials as their own secrets. */
-  const siteProperties = (siteDoc: string): Properties => ({
-    site: { $ref: `#/types/${SITE_TYPE}`, description: forPlugin(siteDoc) },
-    sitePassword: {
-      type: "string",
-      secret: true,
-      description: forPlugin(pick(site, "password", "SiteArgs")),
-    },
-    siteApiToken: {
-      type: "string",
-      secret: true,
-      description: forPlugin(pick(site, "apiToken", "SiteArgs")),
-    },
-  });
-
-  const smtpInputs: Properties = {
-    ...settingProperties,
-    ...siteProperties(pick(smtpArgs, "site", "SmtpSettingsArgs")),
-    precheck: {
-      $ref: `#/types/${PRECHECK_TYPE}`,
-      description: pick(smtpArgs, "precheck", "SmtpSettingsArgs"),
-    },
-    onDelete: { type: "string", description: pick(smtpArgs, "onDelete", "SmtpSettingsArgs") },
-  };
-  // Outputs: the inputs, described as the resource class describes its outputs where it
-  // does (e.g. a tuning field left undeclared), and the outputs that are no inputs.
-  const smtpOutputTypes: Record<string, Spec> = {
-    held: { $ref: `#/types/${HELD_TYPE}` },
-    oauthAuthorized: { type: "boolean" },
-    authorizeUrl: { type: "string" },
-    portalName: { type: "string" },
-    apiGeneration: { type: "string" },
-    mode: { type: "string" },
-    precheckSummary: { type: "string" },
-    previous: { $ref: `#/types/${PREVIOUS_TYPE}` },
-  };
-  const outputDoc = (classDoc: string | undefined, inputDoc: string): string =>
-    classDoc && classDoc.split(" ").length >= 4 ? classDoc : inputDoc;
-  const smtpOutputs: Properties = {
-    ...Object.fromEntries(
-      Object.entries(smtpInputs).map(([key, p]) => [
-        key,
-        // A one-word class note ("Secret.") says less than the argument's own text.
-        {
-          ...p,
-          description: outputDoc(smtpClass[key], p.description),
-        },
-      ]),
-    ),
-    ...Object.fromEntries(
-      Object.entries(smtpOutputTypes).map(([key, spec]) => [
-        key,
-        { ...spec, description: pick(smtpClass, key, "SmtpSettings") },
-      ]),
-    ),
-  };
-  const settingDoc = (key: string, own: Record<string, string>, what: string): string =>
-    outputDoc(own[key], required(settings[key] ?? own[key], `${what}.${key} description`));
-  const heldDocs = src.memberDocs("HeldSettings");
-  const heldType: Properties = Object.fromEntries(
-    (["connectionLimit", "maxIdleTime", "messageBatchSize", "hostEmail"] as const).map((key) => [
-      key,
-      {
-        ...(settingTypes[key] as Spec),
-        description: settingDoc(key, heldDocs, "HeldSettings"),
-      },
-    ]),
-  );
-  const previousDocs = src.memberDocs("PreviousSettingsOutput");
-  const previousTypes: Record<string, Spec> = {
-    server: { type: "string" },
-    connectionLimit: { type: "integer" },
-    maxIdleTime: { type: "integer" },
-    authentication: { type: "string" },
-    username: { type: "string" },
-    enableSsl: { type: "boolean" },
-    hostEmail: { type: "string" },
-    messageBatchSize: { type: "integer" },
-    oauthProvider: { type: "string" },
-    passwordSet: { type: "boolean" },
-    mode: { type: "string" },
-  };
-  const previousType: Properties = Object.fromEntries(
-    Object.entries(previousTypes).map(([key, spec]) => [
-      key,
-      {
-        ...spec,
-        description:
-          key === "oauthProvider"
-            ? (previousDocs[key] ??
-              "The OAuth provider the site named, if any (DNN key `SMTPAuthProvider`).")
-            : settingDoc(key, previousDocs, "PreviousSettingsOutput"),
-      },
-    ]),
-  );
-
-  const globalInputs: Properties = {
-    ...siteProperties(pick(globalArgs, "site", "UseGlobalSmtpSettingsArgs")),
-    onDelete: {
-      type: "string",
-      description: pick(globalArgs, "onDelete", "UseGlobalSmtpSettingsArgs"),
+  const docs = readDocs(src);
+  const smtpInputs = smtpSettingsInputs(docs);
+  const smtpOutputs = smtpSettingsOutputs(docs, smtpInputs);
+  const heldType = heldProperties(docs);
+  const previousType = previousProperties(docs);
+  const globalInputs = useGlobalInputs(docs);
+  const globalOutputs = useGlobalOutputs(docs, globalInputs, smtpOutputs);
+  const config = configProperties(docs);
+  return {
+    ...packageMetadata(version, packageJson),
+    language: LANGUAGE,
+    config: { variables: config },
+    provider: providerSection(config),
+    types: objectTypes(docs, heldType, previousType),
+    resources: {
+      [SMTP_SETTINGS_TOKEN]: smtpSettingsResource(docs, smtpInputs, smtpOutputs),
+      [USE_GLOBAL_TOKEN]: useGlobalResource(docs, globalInputs, globalOutputs),
     },
   };
-  const globalOutputs: Properties = {
-    ...globalInputs,
-    mode: { type: "string", description: pick(globalClass, "mode", "UseGlobalSmtpSettings") },
-    previousMode: {
-      type: "string",
-      description: pick(globalClass, "previousMode", "UseGlobalSmtpSettings"),
-    },
-    portalName: smtpOutputs.portalName as Property,
-    apiGeneration: smtpOutputs.apiGeneration as Property,
-  };
+}
 
-  const configDoc = (key: keyof typeof PROVIDER_CONFIG): string => {
-    const text = pick(site, key, "SiteArgs").replace(/\s*Default: [^.]*`dnn:\w+`[^.]*\./, "");
-    const env = {
-      url: "DNN_URL",
-      username: "DNN_USERNAME",
-      password: "DNN_PASSWORD",
-      apiToken: "DNN_API_TOKEN",
-    }[key as string];
-    const fallback = env ? ` Default: the environment variable \`${env}\`.` : "";
-    const perResource =
-      key === "url" || key === "username" || key === "caCert" || key === "insecureSkipVerify"
-        ? ` A resource's own \`site.${key}\` wins over this.`
-        : ` A resource's own \`site${key === "password" ? "Password" : "ApiToken"}\` wins over this.`;
-    return `${text}${fallback}${perResource}`;
-  };
-  const config: Properties = Object.fromEntries(
-    Object.entries(PROVIDER_CONFIG).map(([key, spec]) => [
-      key,
-      { ...spec, description: configDoc(key as keyof typeof PROVIDER_CONFIG) },
-    ]),
-  );
+// ---------------------------------------------------------------- package and provider
 
-  const siteType: Properties = Object.fromEntries(
-    (["url", "username", "caCert", "insecureSkipVerify", "timeoutMs"] as const).map((key) => [
-      key,
-      {
-        type: key === "insecureSkipVerify" ? "boolean" : key === "timeoutMs" ? "integer" : "string",
-        description: forPlugin(pick(site, key, "SiteArgs")),
-      },
-    ]),
-  );
-  const precheckTypes: Record<string, Spec> = {
-    level: { type: "string" },
-    via: { type: "string" },
-    mailProvider: { type: "string" },
-    recipient: { type: "string" },
-    sender: { type: "string" },
-    allowUnverifiedAuth: { type: "boolean" },
-    connectTimeoutMs: { type: "integer" },
-    timeoutMs: { type: "integer" },
-    tls: { $ref: `#/types/${PRECHECK_TLS_TYPE}` },
-  };
-  const precheckType: Properties = Object.fromEntries(
-    Object.keys(precheck).map((key) => [
-      key,
-      {
-        ...required(precheckTypes[key], `a Pulumi type for precheck.${key}`),
-        description: pick(precheck, key, "precheck"),
-      },
-    ]),
-  );
-
+/** The package's own fields: its name, texts and links, as the registry shows them. */
+function packageMetadata(
+  version: string,
+  packageJson: { homepage?: string; repository?: { url?: string } },
+): Record<string, unknown> {
   return {
     name: PACKAGE,
     displayName: "DNN SMTP",
@@ -433,110 +293,385 @@ export function generateSchema(version: string, root = projectRoot()): Record<st
     // supportPack: the SDK carries the package version, as `pulumi package gen-sdk` and the
     // committed sdk/ (scripts/sdkgen) both generate it.
     meta: { moduleFormat: "(.*)", supportPack: true },
-    language: {
-      csharp: { rootNamespace: "Pulumi", packageReferences: { Pulumi: "3.*" } },
-      go: {
-        importBasePath: "github.com/pulumi-dnn-smtp/pulumi-dnn-smtp/sdk/go/dnnsmtp",
-        generateResourceContainerTypes: true,
+  };
+}
+
+/** What each language's SDK is named and where it lives. */
+const LANGUAGE = {
+  csharp: { rootNamespace: "Pulumi", packageReferences: { Pulumi: "3.*" } },
+  go: {
+    importBasePath: "github.com/pulumi-dnn-smtp/pulumi-dnn-smtp/sdk/go/dnnsmtp",
+    generateResourceContainerTypes: true,
+  },
+  nodejs: { packageName: "@pulumi-dnn-smtp/dnn-smtp" },
+  python: { packageName: "pulumi_dnn_smtp" },
+};
+
+/** The provider resource: its inputs and outputs are the configuration. */
+function providerSection(config: Properties): Record<string, unknown> {
+  return {
+    description: `The DNN installation, or site, this provider's resources manage and the credentials of a superuser (or, for site scope, a site administrator). Every value may be left out when the resources name their site themselves or the environment variables DNN_URL, DNN_USERNAME, DNN_PASSWORD, DNN_API_TOKEN are set.`,
+    inputProperties: config,
+    properties: config,
+  };
+}
+
+/** The provider's configuration variables, described as `SiteArgs` describes them. */
+function configProperties(docs: Docs): Properties {
+  return Object.fromEntries(
+    Object.entries(PROVIDER_CONFIG).map(([key, spec]) => [
+      key,
+      { ...spec, description: configDoc(docs, key as keyof typeof PROVIDER_CONFIG) },
+    ]),
+  );
+}
+
+/** A `SiteArgs` text without its stack-config default, with the plugin's default and precedence. */
+function configDoc(docs: Docs, key: keyof typeof PROVIDER_CONFIG): string {
+  const text = pick(docs.site, key, "SiteArgs").replace(/\s*Default: [^.]*`dnn:\w+`[^.]*\./, "");
+  const env = {
+    url: "DNN_URL",
+    username: "DNN_USERNAME",
+    password: "DNN_PASSWORD",
+    apiToken: "DNN_API_TOKEN",
+  }[key as string];
+  const fallback = env ? ` Default: the environment variable \`${env}\`.` : "";
+  const perResource =
+    key === "url" || key === "username" || key === "caCert" || key === "insecureSkipVerify"
+      ? ` A resource's own \`site.${key}\` wins over this.`
+      : ` A resource's own \`site${key === "password" ? "Password" : "ApiToken"}\` wins over this.`;
+  return `${text}${fallback}${perResource}`;
+}
+
+// ---------------------------------------------------------------- the SmtpSettings resource
+
+const SETTING_TYPES: Record<(typeof SETTINGS_FIELDS)[number], Spec> = {
+  scope: { type: "string" },
+  server: { type: "string" },
+  connectionLimit: { type: "integer" },
+  maxIdleTime: { type: "integer" },
+  messageBatchSize: { type: "integer" },
+  authentication: { type: "string" },
+  username: { type: "string" },
+  password: { type: "string", secret: true },
+  enableSsl: { type: "boolean" },
+  hostEmail: { type: "string" },
+  oauth: { $ref: `#/types/${OAUTH_TYPE}`, secret: true },
+};
+
+/** The outputs of SmtpSettings that are no inputs. */
+const SMTP_OUTPUT_TYPES: Record<string, Spec> = {
+  held: { $ref: `#/types/${HELD_TYPE}` },
+  oauthAuthorized: { type: "boolean" },
+  authorizeUrl: { type: "string" },
+  portalName: { type: "string" },
+  apiGeneration: { type: "string" },
+  mode: { type: "string" },
+  precheckSummary: { type: "string" },
+  previous: { $ref: `#/types/${PREVIOUS_TYPE}` },
+};
+
+function smtpSettingsResource(
+  docs: Docs,
+  inputs: Properties,
+  outputs: Properties,
+): Record<string, unknown> {
+  return {
+    description: `${docs.src.docOfDeclaration("SmtpSettings", ts.isClassDeclaration)}\n\nImport with the id \`<site url>#<scope>\`, e.g. \`pulumi import ${SMTP_SETTINGS_TOKEN} shop 'https://example.com/shop#site'\` (scope \`global\` or \`site\`).`,
+    inputProperties: inputs,
+    requiredInputs: ["scope", "server"],
+    properties: outputs,
+    required: [
+      "scope",
+      "server",
+      "connectionLimit",
+      "maxIdleTime",
+      "authentication",
+      "enableSsl",
+      "site",
+      "onDelete",
+      "portalName",
+      "apiGeneration",
+      "mode",
+      "precheckSummary",
+    ],
+  };
+}
+
+/** The settings model's fields, described by the settings schema. */
+function settingProperties(docs: Docs): Properties {
+  return Object.fromEntries(
+    SETTINGS_FIELDS.map((f) => [
+      f,
+      { ...SETTING_TYPES[f], description: pick(docs.settings, f, "settings") },
+    ]),
+  );
+}
+
+/** The site properties every resource has: the site, and its credentials as their own secrets. */
+function siteProperties(docs: Docs, siteDoc: string): Properties {
+  return {
+    site: { $ref: `#/types/${SITE_TYPE}`, description: forPlugin(siteDoc) },
+    sitePassword: {
+      type: "string",
+      secret: true,
+      description: forPlugin(pick(docs.site, "password", "SiteArgs")),
+    },
+    siteApiToken: {
+      type: "string",
+      secret: true,
+      description: forPlugin(pick(docs.site, "apiToken", "SiteArgs")),
+    },
+  };
+}
+
+function smtpSettingsInputs(docs: Docs): Properties {
+  const { smtpArgs } = docs;
+  return {
+    ...settingProperties(docs),
+    ...siteProperties(docs, pick(smtpArgs, "site", "SmtpSettingsArgs")),
+    precheck: {
+      $ref: `#/types/${PRECHECK_TYPE}`,
+      description: pick(smtpArgs, "precheck", "SmtpSettingsArgs"),
+    },
+    onDelete: { type: "string", description: pick(smtpArgs, "onDelete", "SmtpSettingsArgs") },
+  };
+}
+
+/**
+ * Outputs: the inputs, described as the resource class describes its outputs where it
+ * does (e.g. a tuning field left undeclared), and the outputs that are no inputs.
+ */
+function smtpSettingsOutputs(docs: Docs, inputs: Properties): Properties {
+  return {
+    ...Object.fromEntries(
+      Object.entries(inputs).map(([key, p]) => [
+        key,
+        {
+          ...p,
+          description: outputDoc(docs.smtpClass[key], p.description),
+        },
+      ]),
+    ),
+    ...Object.fromEntries(
+      Object.entries(SMTP_OUTPUT_TYPES).map(([key, spec]) => [
+        key,
+        { ...spec, description: pick(docs.smtpClass, key, "SmtpSettings") },
+      ]),
+    ),
+  };
+}
+
+/** A one-word class note ("Secret.") says less than the argument's own text. */
+function outputDoc(classDoc: string | undefined, inputDoc: string): string {
+  return classDoc && classDoc.split(" ").length >= 4 ? classDoc : inputDoc;
+}
+
+// ---------------------------------------------------------------- the UseGlobalSmtpSettings resource
+
+function useGlobalResource(
+  docs: Docs,
+  inputs: Properties,
+  outputs: Properties,
+): Record<string, unknown> {
+  return {
+    description: `${docs.src.docOfDeclaration("UseGlobalSmtpSettings")}\n\nImport with the id \`<site url>#use-global\`, e.g. \`pulumi import ${USE_GLOBAL_TOKEN} blog 'https://example.com/blog#use-global'\`.`,
+    inputProperties: inputs,
+    properties: outputs,
+    required: ["site", "onDelete", "mode", "portalName", "apiGeneration"],
+  };
+}
+
+function useGlobalInputs(docs: Docs): Properties {
+  return {
+    ...siteProperties(docs, pick(docs.globalArgs, "site", "UseGlobalSmtpSettingsArgs")),
+    onDelete: {
+      type: "string",
+      description: pick(docs.globalArgs, "onDelete", "UseGlobalSmtpSettingsArgs"),
+    },
+  };
+}
+
+/** The inputs, the mode before and after, and the site facts SmtpSettings reports too. */
+function useGlobalOutputs(docs: Docs, inputs: Properties, smtpOutputs: Properties): Properties {
+  return {
+    ...inputs,
+    mode: { type: "string", description: pick(docs.globalClass, "mode", "UseGlobalSmtpSettings") },
+    previousMode: {
+      type: "string",
+      description: pick(docs.globalClass, "previousMode", "UseGlobalSmtpSettings"),
+    },
+    portalName: smtpOutputs.portalName as Property,
+    apiGeneration: smtpOutputs.apiGeneration as Property,
+  };
+}
+
+// ---------------------------------------------------------------- the types
+
+function objectTypes(
+  docs: Docs,
+  heldType: Properties,
+  previousType: Properties,
+): Record<string, unknown> {
+  return {
+    [SITE_TYPE]: {
+      type: "object",
+      // SiteArgs' own text speaks of TypeScript inputs; the plugin's site differs too: its
+      // credentials are the resource's sitePassword / siteApiToken.
+      description:
+        "The DNN site a resource manages, when it is not the provider's `url` (a child site such as `https://example.com/shop`, say), and how to reach it. The credentials are the resource's `sitePassword` or `siteApiToken`, else the provider's.",
+      properties: siteTypeProperties(docs),
+    },
+    [OAUTH_TYPE]: oauthType(docs),
+    [PRECHECK_TYPE]: {
+      type: "object",
+      description: docs.src.docOfDeclaration("PrecheckOptionsSchema"),
+      properties: precheckProperties(docs),
+    },
+    [HELD_TYPE]: {
+      type: "object",
+      description: docs.src.docOfDeclaration("HeldSettings"),
+      properties: heldType,
+    },
+    [PREVIOUS_TYPE]: {
+      type: "object",
+      description: pick(docs.smtpClass, "previous", "SmtpSettings"),
+      properties: previousType,
+    },
+    [PRECHECK_TLS_TYPE]: precheckTlsType(docs),
+  };
+}
+
+function siteTypeProperties(docs: Docs): Properties {
+  return Object.fromEntries(
+    (["url", "username", "caCert", "insecureSkipVerify", "timeoutMs"] as const).map((key) => [
+      key,
+      {
+        type: key === "insecureSkipVerify" ? "boolean" : key === "timeoutMs" ? "integer" : "string",
+        description: forPlugin(pick(docs.site, key, "SiteArgs")),
       },
-      nodejs: { packageName: "@pulumi-dnn-smtp/dnn-smtp" },
-      python: { packageName: "pulumi_dnn_smtp" },
-    },
-    config: { variables: config },
-    provider: {
-      description: `The DNN installation, or site, this provider's resources manage and the credentials of a superuser (or, for site scope, a site administrator). Every value may be left out when the resources name their site themselves or the environment variables DNN_URL, DNN_USERNAME, DNN_PASSWORD, DNN_API_TOKEN are set.`,
-      inputProperties: config,
-      properties: config,
-    },
-    types: {
-      [SITE_TYPE]: {
-        type: "object",
-        // SiteArgs' own text speaks of TypeScript inputs; the plugin's site differs too: its
-        // credentials are the resource's sitePassword / siteApiToken.
+    ]),
+  );
+}
+
+function oauthType(docs: Docs): Record<string, unknown> {
+  return {
+    type: "object",
+    description: pick(docs.settings, "oauth", "settings"),
+    properties: {
+      provider: {
+        type: "string",
         description:
-          "The DNN site a resource manages, when it is not the provider's `url` (a child site such as `https://example.com/shop`, say), and how to reach it. The credentials are the resource's `sitePassword` or `siteApiToken`, else the provider's.",
-        properties: siteType,
+          "The OAuth provider DNN uses to get a token, as DNN names it, e.g. `ExchangeOnline` or `GoogleMail`.",
       },
-      [OAUTH_TYPE]: {
+      settings: {
         type: "object",
-        description: pick(settings, "oauth", "settings"),
-        properties: {
-          provider: {
-            type: "string",
-            description:
-              "The OAuth provider DNN uses to get a token, as DNN names it, e.g. `ExchangeOnline` or `GoogleMail`.",
-          },
-          settings: {
-            type: "object",
-            additionalProperties: { type: "string" },
-            description:
-              "The provider's settings as DNN names them (client id, client secret, tenant...); secret as a whole.",
-          },
-        },
-        required: ["provider"],
-      },
-      [PRECHECK_TYPE]: {
-        type: "object",
-        description: src.docOfDeclaration("PrecheckOptionsSchema"),
-        properties: precheckType,
-      },
-      [HELD_TYPE]: {
-        type: "object",
-        description: src.docOfDeclaration("HeldSettings"),
-        properties: heldType,
-      },
-      [PREVIOUS_TYPE]: {
-        type: "object",
-        description: pick(smtpClass, "previous", "SmtpSettings"),
-        properties: previousType,
-      },
-      [PRECHECK_TLS_TYPE]: {
-        type: "object",
-        description: pick(precheck, "tls", "precheck"),
-        // The nested fields carry no doc comments of their own in the source.
-        properties: {
-          ca: {
-            type: "string",
-            description:
-              tls.ca ??
-              "Extra CA certificates (PEM text) to trust for the SMTP server's TLS. Default: the system's trusted CAs.",
-          },
-          rejectUnauthorized: {
-            type: "boolean",
-            description:
-              tls.rejectUnauthorized ??
-              "Whether the SMTP server's certificate must verify. Default true; false only for test relays.",
-          },
-        },
+        additionalProperties: { type: "string" },
+        description:
+          "The provider's settings as DNN names them (client id, client secret, tenant...); secret as a whole.",
       },
     },
-    resources: {
-      [SMTP_SETTINGS_TOKEN]: {
-        description: `${src.docOfDeclaration("SmtpSettings", ts.isClassDeclaration)}\n\nImport with the id \`<site url>#<scope>\`, e.g. \`pulumi import ${SMTP_SETTINGS_TOKEN} shop 'https://example.com/shop#site'\` (scope \`global\` or \`site\`).`,
-        inputProperties: smtpInputs,
-        requiredInputs: ["scope", "server"],
-        properties: smtpOutputs,
-        required: [
-          "scope",
-          "server",
-          "connectionLimit",
-          "maxIdleTime",
-          "authentication",
-          "enableSsl",
-          "site",
-          "onDelete",
-          "portalName",
-          "apiGeneration",
-          "mode",
-          "precheckSummary",
-        ],
+    required: ["provider"],
+  };
+}
+
+const PRECHECK_TYPES: Record<string, Spec> = {
+  level: { type: "string" },
+  via: { type: "string" },
+  mailProvider: { type: "string" },
+  recipient: { type: "string" },
+  sender: { type: "string" },
+  allowUnverifiedAuth: { type: "boolean" },
+  connectTimeoutMs: { type: "integer" },
+  timeoutMs: { type: "integer" },
+  tls: { $ref: `#/types/${PRECHECK_TLS_TYPE}` },
+};
+
+/** The precheck options, in the order the precheck schema declares them. */
+function precheckProperties(docs: Docs): Properties {
+  return Object.fromEntries(
+    Object.keys(docs.precheck).map((key) => [
+      key,
+      {
+        ...required(PRECHECK_TYPES[key], `a Pulumi type for precheck.${key}`),
+        description: pick(docs.precheck, key, "precheck"),
       },
-      [USE_GLOBAL_TOKEN]: {
-        description: `${src.docOfDeclaration("UseGlobalSmtpSettings")}\n\nImport with the id \`<site url>#use-global\`, e.g. \`pulumi import ${USE_GLOBAL_TOKEN} blog 'https://example.com/blog#use-global'\`.`,
-        inputProperties: globalInputs,
-        properties: globalOutputs,
-        required: ["site", "onDelete", "mode", "portalName", "apiGeneration"],
+    ]),
+  );
+}
+
+function precheckTlsType(docs: Docs): Record<string, unknown> {
+  const { tls } = docs;
+  return {
+    type: "object",
+    description: pick(docs.precheck, "tls", "precheck"),
+    // The nested fields carry no doc comments of their own in the source.
+    properties: {
+      ca: {
+        type: "string",
+        description:
+          tls.ca ??
+          "Extra CA certificates (PEM text) to trust for the SMTP server's TLS. Default: the system's trusted CAs.",
+      },
+      rejectUnauthorized: {
+        type: "boolean",
+        description:
+          tls.rejectUnauthorized ??
+          "Whether the SMTP server's certificate must verify. Default true; false only for test relays.",
       },
     },
   };
+}
+
+/** A settings field's text for an output type: its own where it says more, else the settings'. */
+function settingDoc(docs: Docs, key: string, own: Record<string, string>, what: string): string {
+  return outputDoc(
+    own[key],
+    required(docs.settings[key] ?? own[key], `${what}.${key} description`),
+  );
+}
+
+/** The fields of `held`: what DNN holds for the tuning fields a resource leaves undeclared. */
+function heldProperties(docs: Docs): Properties {
+  const heldDocs = docs.src.memberDocs("HeldSettings");
+  return Object.fromEntries(
+    (["connectionLimit", "maxIdleTime", "messageBatchSize", "hostEmail"] as const).map((key) => [
+      key,
+      {
+        ...(SETTING_TYPES[key] as Spec),
+        description: settingDoc(docs, key, heldDocs, "HeldSettings"),
+      },
+    ]),
+  );
+}
+
+const PREVIOUS_TYPES: Record<string, Spec> = {
+  server: { type: "string" },
+  connectionLimit: { type: "integer" },
+  maxIdleTime: { type: "integer" },
+  authentication: { type: "string" },
+  username: { type: "string" },
+  enableSsl: { type: "boolean" },
+  hostEmail: { type: "string" },
+  messageBatchSize: { type: "integer" },
+  oauthProvider: { type: "string" },
+  passwordSet: { type: "boolean" },
+  mode: { type: "string" },
+};
+
+function previousProperties(docs: Docs): Properties {
+  const previousDocs = docs.src.memberDocs("PreviousSettingsOutput");
+  return Object.fromEntries(
+    Object.entries(PREVIOUS_TYPES).map(([key, spec]) => [
+      key,
+      {
+        ...spec,
+        description:
+          key === "oauthProvider"
+            ? (previousDocs[key] ??
+              "The OAuth provider the site named, if any (DNN key `SMTPAuthProvider`).")
+            : settingDoc(docs, key, previousDocs, "PreviousSettingsOutput"),
+      },
+    ]),
+  );
 }
