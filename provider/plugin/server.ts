@@ -11,7 +11,12 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: the protobuf stubs of @pulumi/pulumi are untyped JavaScript
 import { createRequire } from "node:module";
 import { schemaText, VERSION } from "./package-info";
-import { type DiffKind, DnnSmtpProvider } from "./resource-provider";
+import {
+  type CheckFailure,
+  type DetailedDiffResult,
+  type DiffKind,
+  DnnSmtpProvider,
+} from "./resource-provider";
 import type { Props } from "./secrets";
 
 const fromPulumi = createRequire(require.resolve("@pulumi/pulumi/proto/provider_pb"));
@@ -62,8 +67,28 @@ function failuresOf(failures: ReadonlyArray<{ property: string; reason: string }
   });
 }
 
+/** The CheckResponse of CheckConfig and Check: the inputs to use, or what is wrong with them. */
+function checkResponse(inputs: Props, failures: readonly CheckFailure[]) {
+  const response = new provpb.CheckResponse();
+  response.setInputs(toStruct(inputs));
+  response.setFailuresList(failuresOf(failures));
+  return response;
+}
+
 /** The service implementation over one provider instance. */
 export function serviceFor(provider: DnnSmtpProvider) {
+  return {
+    ...pluginMethods(),
+    ...configurationMethods(provider),
+    ...checkAndDiffMethods(provider),
+    ...crudMethods(provider),
+    cancel: unary(async () => new emptypb.Empty()),
+    attach: unary(async () => new emptypb.Empty()),
+  };
+}
+
+/** GetPluginInfo and GetSchema: what the plugin is, the same for every provider. */
+function pluginMethods() {
   return {
     getPluginInfo: unary(async () => {
       const info = new pluginpb.PluginInfo();
@@ -76,12 +101,15 @@ export function serviceFor(provider: DnnSmtpProvider) {
       response.setSchema(schemaText());
       return response;
     }),
+  };
+}
+
+/** CheckConfig and Configure: the provider's configuration. */
+function configurationMethods(provider: DnnSmtpProvider) {
+  return {
     checkConfig: unary(async (req) => {
       const { inputs, failures } = provider.checkConfig(toJs(req.getNews()));
-      const response = new provpb.CheckResponse();
-      response.setInputs(toStruct(inputs));
-      response.setFailuresList(failuresOf(failures));
-      return response;
+      return checkResponse(inputs, failures);
     }),
     configure: unary(async (req) => {
       const variables: Record<string, string> = {};
@@ -94,47 +122,57 @@ export function serviceFor(provider: DnnSmtpProvider) {
       response.setAcceptoutputs(false);
       return response;
     }),
+  };
+}
+
+/** Check and Diff: a resource's inputs, and what applying them would change. */
+function checkAndDiffMethods(provider: DnnSmtpProvider) {
+  return {
     check: unary(async (req) => {
       const { inputs, failures } = await provider.check(
         req.getUrn(),
         toJs(req.getOlds()),
         toJs(req.getNews()),
       );
-      const response = new provpb.CheckResponse();
-      response.setInputs(toStruct(inputs));
-      response.setFailuresList(failuresOf(failures));
-      return response;
+      return checkResponse(inputs, failures);
     }),
-    diff: unary(async (req) => {
-      const result = await provider.diff(
-        req.getUrn(),
-        req.getId(),
-        toJs(req.getOlds()),
-        toJs(req.getNews()),
-      );
-      const response = new provpb.DiffResponse();
-      response.setChanges(
-        result.changes
-          ? provpb.DiffResponse.DiffChanges.DIFF_SOME
-          : provpb.DiffResponse.DiffChanges.DIFF_NONE,
-      );
-      response.setReplacesList(result.replaces);
-      response.setDeletebeforereplace(result.deleteBeforeReplace);
-      if (result.detailedDiff) {
-        response.setHasdetaileddiff(true);
-        response.setDiffsList([
-          ...new Set(Object.keys(result.detailedDiff).map((k) => k.split(".")[0] as string)),
-        ]);
-        const map = response.getDetaileddiffMap();
-        for (const [key, change] of Object.entries(result.detailedDiff)) {
-          const diff = new provpb.PropertyDiff();
-          diff.setKind(KIND[change.kind]);
-          diff.setInputdiff(change.inputDiff);
-          map.set(key, diff);
-        }
-      }
-      return response;
-    }),
+    diff: unary(async (req) =>
+      diffResponse(
+        await provider.diff(req.getUrn(), req.getId(), toJs(req.getOlds()), toJs(req.getNews())),
+      ),
+    ),
+  };
+}
+
+/** A DiffResponse, with the detailed diff by property path when the provider gave one. */
+function diffResponse(result: DetailedDiffResult) {
+  const response = new provpb.DiffResponse();
+  response.setChanges(
+    result.changes
+      ? provpb.DiffResponse.DiffChanges.DIFF_SOME
+      : provpb.DiffResponse.DiffChanges.DIFF_NONE,
+  );
+  response.setReplacesList(result.replaces);
+  response.setDeletebeforereplace(result.deleteBeforeReplace);
+  if (result.detailedDiff) {
+    response.setHasdetaileddiff(true);
+    response.setDiffsList([
+      ...new Set(Object.keys(result.detailedDiff).map((k) => k.split(".")[0] as string)),
+    ]);
+    const map = response.getDetaileddiffMap();
+    for (const [key, change] of Object.entries(result.detailedDiff)) {
+      const diff = new provpb.PropertyDiff();
+      diff.setKind(KIND[change.kind]);
+      diff.setInputdiff(change.inputDiff);
+      map.set(key, diff);
+    }
+  }
+  return response;
+}
+
+/** Create, Read (refresh and import), Update, Delete. */
+function crudMethods(provider: DnnSmtpProvider) {
+  return {
     create: unary(async (req) => {
       const result = await provider.create(req.getUrn(), toJs(req.getProperties()));
       const response = new provpb.CreateResponse();
@@ -170,8 +208,6 @@ export function serviceFor(provider: DnnSmtpProvider) {
       await provider.delete(req.getUrn(), req.getId(), toJs(req.getProperties()));
       return new emptypb.Empty();
     }),
-    cancel: unary(async () => new emptypb.Empty()),
-    attach: unary(async () => new emptypb.Empty()),
   };
 }
 
