@@ -74,8 +74,8 @@ function readCa(file: string): Buffer {
   return pem;
 }
 
-/** Turns argv (without node and script) into stand-in options; `help` when --help was given. */
-export function parseCliArgs(argv: string[]): { help: boolean; options: StandinOptions } {
+/** The flags as `node:util` parses them, defaults applied; nothing checked yet. */
+function readFlags(argv: string[]) {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -95,7 +95,11 @@ export function parseCliArgs(argv: string[]): { help: boolean; options: StandinO
       help: { type: "boolean", default: false },
     },
   });
-  if (values.help) return { help: true, options: {} };
+  return values;
+}
+
+/** Checks the flags' values in turn and throws at the first bad one; the numbers and users parsed. */
+function checkFlags(values: ReturnType<typeof readFlags>) {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`bad --port ${values.port}`);
@@ -107,6 +111,7 @@ export function parseCliArgs(argv: string[]): { help: boolean; options: StandinO
   }
   if (values.jwt !== "enabled" && values.jwt !== "disabled")
     throw new Error(`bad --jwt ${values.jwt}`);
+  const jwt: NonNullable<StandinOptions["jwt"]> = values.jwt;
   const extraSites = values["extra-sites"] === undefined ? 0 : Number(values["extra-sites"]);
   if (!Number.isInteger(extraSites) || extraSites < 0)
     throw new Error(`bad --extra-sites ${values["extra-sites"]}`);
@@ -115,27 +120,50 @@ export function parseCliArgs(argv: string[]): { help: boolean; options: StandinO
   const roleName = values["admin-role-name"];
   if (roleName !== undefined && roleName.trim() === "")
     throw new Error("--admin-role-name must not be empty");
-  const relayCa = values["relay-ca"];
   return {
-    help: false,
-    options: {
-      port,
-      // Keep the old default: with neither flag the stand-in speaks g3 = 10.2.
-      ...(version === undefined && generation === undefined ? { generation: "g3" } : {}),
-      ...(generation !== undefined ? { generation: generation as Generation } : {}),
-      ...(version !== undefined ? { dnnVersion: version } : {}),
-      ...(values.data ? { dataDir: values.data } : {}),
-      ...(superuser ? { superuser } : {}),
-      ...(admin ? { admin } : {}),
-      ...(roleName !== undefined ? { adminRoleName: roleName } : {}),
-      jwt: values.jwt,
-      ...(values["jwt-force-ssl"] ? { jwtForceSsl: true } : {}),
-      apiTokens: values["api-tokens"],
-      ...(relayCa !== undefined ? { smtpTls: { ca: readCa(relayCa) } } : {}),
-      ...(extraSites > 0 ? { extraSites } : {}),
-      quiet: values.quiet,
-    },
+    port,
+    version,
+    generation,
+    data: values.data,
+    superuser,
+    admin,
+    roleName,
+    jwt,
+    jwtForceSsl: values["jwt-force-ssl"],
+    apiTokens: values["api-tokens"],
+    relayCa: values["relay-ca"],
+    extraSites,
+    quiet: values.quiet,
   };
+}
+
+/** The stand-in options the checked flags ask for; flags left out stay out of the options. */
+function optionsOf(flags: ReturnType<typeof checkFlags>): StandinOptions {
+  const { port, version, generation, superuser, admin, roleName, relayCa, extraSites } = flags;
+  return {
+    port,
+    // Keep the old default: with neither flag the stand-in speaks g3 = 10.2.
+    ...(version === undefined && generation === undefined ? { generation: "g3" } : {}),
+    ...(generation !== undefined ? { generation: generation as Generation } : {}),
+    ...(version !== undefined ? { dnnVersion: version } : {}),
+    ...(flags.data ? { dataDir: flags.data } : {}),
+    ...(superuser ? { superuser } : {}),
+    ...(admin ? { admin } : {}),
+    ...(roleName !== undefined ? { adminRoleName: roleName } : {}),
+    jwt: flags.jwt,
+    ...(flags.jwtForceSsl ? { jwtForceSsl: true } : {}),
+    apiTokens: flags.apiTokens,
+    ...(relayCa !== undefined ? { smtpTls: { ca: readCa(relayCa) } } : {}),
+    ...(extraSites > 0 ? { extraSites } : {}),
+    quiet: flags.quiet,
+  };
+}
+
+/** Turns argv (without node and script) into stand-in options; `help` when --help was given. */
+export function parseCliArgs(argv: string[]): { help: boolean; options: StandinOptions } {
+  const values = readFlags(argv);
+  if (values.help) return { help: true, options: {} };
+  return { help: false, options: optionsOf(checkFlags(values)) };
 }
 
 export { nodeVersionProblem } from "./node-check.js";

@@ -375,14 +375,33 @@ async function shutdown(server: Server, rt: Runtime, discard: () => void): Promi
   discard();
 }
 
-/** Starts a stand-in; resolves once it listens. */
-export async function startStandin(options: StandinOptions = {}): Promise<Standin> {
-  const version = resolveDnnVersion(options);
-  const features = featuresOf(version);
-  const baseClock = options.now ?? Date.now;
+/** The stand-in's clock: `base` (the injected clock or Date.now) plus what `advanceClock` added. */
+function clockOf(base: () => number) {
   let offset = 0;
-  const now = () => baseClock() + offset;
-  const { store, dataDir, discard } = openStore(options, now);
+  const now = () => base() + offset;
+  const advanceClock = (ms: number) => {
+    offset += Math.max(0, ms);
+    return now();
+  };
+  return { now, advanceClock };
+}
+
+type Clock = ReturnType<typeof clockOf>;
+
+/**
+ * Authentication, faults, OAuth and the request log over the store, wired into what the
+ * routes and the control endpoints need. `urlOf` is read late: the URL is known only once
+ * the server listens.
+ */
+function wire(
+  options: StandinOptions,
+  version: DnnVersion,
+  store: Store,
+  clock: Clock,
+  urlOf: () => string,
+) {
+  const { now, advanceClock } = clock;
+  const features = featuresOf(version);
   const auth = new Auth(store, {
     jwtEnabled: options.jwt !== "disabled",
     jwtForceSsl: options.jwtForceSsl === true,
@@ -391,13 +410,8 @@ export async function startStandin(options: StandinOptions = {}): Promise<Standi
   });
   const faults = new Faults(() => auth.expireAllTokens());
   if (options.faults) faults.set(options.faults);
-  let url = "";
-  const oauth = new OAuthProviders(store, () => url);
+  const oauth = new OAuthProviders(store, urlOf);
   const log = new RequestLog();
-  const advanceClock = (ms: number) => {
-    offset += Math.max(0, ms);
-    return now();
-  };
   const addUser = (u: AddUserSpec) => addUserTo(store, u);
   const dump = () => dumpOf(store, oauth, version);
   const rt: Runtime = {
@@ -408,47 +422,82 @@ export async function startStandin(options: StandinOptions = {}): Promise<Standi
     quiet: options.quiet === true,
     hung: new Set(),
   };
-  const server = createServer((req, res) => {
+  return { rt, features, auth, faults, oauth, addUser, dump };
+}
+
+/** The HTTP server: an error escaping a handler answers 500, or drops the connection once headers went out. */
+function serverOf(rt: Runtime): Server {
+  return createServer((req, res) => {
     handle(rt, req, res).catch((err) => {
       if (!res.headersSent)
         sendJson(res, 500, { Message: "An error has occurred.", ExceptionMessage: String(err) });
       else res.destroy();
     });
   });
-  let port: number;
+}
+
+/** Listens on 127.0.0.1; when that fails, the store (and its own folder) is discarded first. */
+async function listenOrDiscard(server: Server, port: number, discard: () => void): Promise<number> {
   try {
-    port = await listen(server, options.port ?? 0);
+    return await listen(server, port);
   } catch (err) {
     discard();
     throw err;
   }
-  url = `http://127.0.0.1:${port}`;
-  store.updateAliasHost(`127.0.0.1:${port}`);
+}
+
+/** The handle a caller holds: the running parts, and a `close` that shuts down once however often it is called. */
+function handleOf(s: {
+  url: string;
+  port: number;
+  version: DnnVersion;
+  dataDir: string;
+  clock: Clock;
+  wired: ReturnType<typeof wire>;
+  server: Server;
+  discard: () => void;
+}): Standin {
+  const { url, version, wired } = s;
+  const { store, auth, oauth } = wired.rt.deps;
   let closing: Promise<void> | undefined;
   return {
     url,
-    port,
+    port: s.port,
     dnnVersion: version.text,
     era: eraOf(version),
     generation: generationOf(version),
-    features,
-    dataDir,
+    features: wired.features,
+    dataDir: s.dataDir,
     siteUrl: (alias = "") => (alias ? `${url}/${alias.replace(/^\/+|\/+$/g, "")}` : url),
-    dump,
-    faults,
-    requests: log,
+    dump: wired.dump,
+    faults: wired.faults,
+    requests: wired.rt.log,
     store,
     createApiToken: (username, scope = "User", portalId = ROOT_PORTAL_ID) =>
       auth.createApiToken(username, scope, portalId),
-    addUser,
+    addUser: wired.addUser,
     setAdminRoleName: (portalId, roleName) => store.setAdminRoleName(portalId, roleName),
     setOAuthAuthorized: (provider, portalId, authorized) =>
       oauth.setAuthorized(provider, portalId, authorized),
-    advanceClock,
-    now,
+    advanceClock: s.clock.advanceClock,
+    now: s.clock.now,
     close: () => {
-      closing ??= shutdown(server, rt, discard);
+      closing ??= shutdown(s.server, wired.rt, s.discard);
       return closing;
     },
   };
+}
+
+/** Starts a stand-in; resolves once it listens. */
+export async function startStandin(options: StandinOptions = {}): Promise<Standin> {
+  const version = resolveDnnVersion(options);
+  const clock = clockOf(options.now ?? Date.now);
+  const { store, dataDir, discard } = openStore(options, clock.now);
+  let url = "";
+  const wired = wire(options, version, store, clock, () => url);
+  const server = serverOf(wired.rt);
+  const port = await listenOrDiscard(server, options.port ?? 0, discard);
+  url = `http://127.0.0.1:${port}`;
+  store.updateAliasHost(`127.0.0.1:${port}`);
+  return handleOf({ url, port, version, dataDir, clock, wired, server, discard });
 }
