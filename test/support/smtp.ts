@@ -16,7 +16,13 @@
  * }
  */
 import { createServer, type Server, type Socket } from "node:net";
-import { SMTPServer, type SMTPServerOptions } from "smtp-server";
+import {
+  SMTPServer,
+  type SMTPServerAuthentication,
+  type SMTPServerDataStream,
+  type SMTPServerOptions,
+  type SMTPServerSession,
+} from "smtp-server";
 import { type TestCert, testCerts } from "./certs";
 
 /** A reply the server gives instead of accepting a command. */
@@ -93,22 +99,26 @@ function smtpError(reply: SmtpReply): Error & { responseCode: number } {
   return Object.assign(new Error(reply.message), { responseCode: reply.code });
 }
 
-/** Starts `smtp-server` on 127.0.0.1, port 0. */
-export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<TestSmtpServer> {
+/** What a server has seen so far; its handlers add to it, its `TestSmtpServer` reads it. */
+interface Seen {
+  sessions: number;
+  logins: number;
+  readonly mails: ReceivedMail[];
+  /** Pending delayed greetings, cleared by `close()`. */
+  readonly timers: Set<NodeJS.Timeout>;
+}
+
+/** The `smtp-server` settings for `options`: TLS mode, certificate, what is advertised. */
+function settingsOf(options: SmtpServerOptions): SMTPServerOptions {
   const tls = options.tls ?? "none";
   const cert = tls === "none" ? undefined : (options.cert ?? testCerts().localhost);
   const users = options.users ?? {};
   const tokens = options.tokens ?? {};
   const hasLogins = Object.keys(users).length + Object.keys(tokens).length > 0;
-  const mails: ReceivedMail[] = [];
-  const timers = new Set<NodeJS.Timeout>();
-  let sessions = 0;
-  let logins = 0;
   const disabled: string[] = [];
   if (tls !== "starttls") disabled.push("STARTTLS");
   if (options.hideAuth) disabled.push("AUTH");
-
-  const server = new SMTPServer({
+  return {
     secure: tls === "implicit",
     key: cert?.key,
     cert: cert?.cert,
@@ -122,30 +132,76 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
     authOptional: options.hideAuth || !hasLogins || options.authRequired === false,
     closeTimeout: 200,
     socketTimeout: 30_000,
+  };
+}
+
+/** Counts the session, then greets: refused, after `greetingDelayMs`, or at once. */
+function greet(options: SmtpServerOptions, seen: Seen, callback: (err?: Error | null) => void) {
+  seen.sessions += 1;
+  if (options.refuseAtGreeting) return callback(smtpError(options.refuseAtGreeting));
+  if (!options.greetingDelayMs) return callback();
+  const timer = setTimeout(() => {
+    seen.timers.delete(timer);
+    callback();
+  }, options.greetingDelayMs);
+  seen.timers.add(timer);
+}
+
+/** Whether the login matches `users` (PLAIN, LOGIN, CRAM-MD5) or `tokens` (XOAUTH2). */
+function loginMatches(
+  auth: SMTPServerAuthentication,
+  users: Readonly<Record<string, string>>,
+  tokens: Readonly<Record<string, string>>,
+): boolean {
+  const user = auth.username ?? "";
+  if (auth.method === "XOAUTH2") return user in tokens && tokens[user] === auth.accessToken;
+  if (auth.method === "CRAM-MD5")
+    return user in users && auth.validatePassword?.(users[user] ?? "") === true;
+  return user in users && users[user] === auth.password;
+}
+
+/** Keeps the mail (its first `MAX_CAPTURED_BYTES`) unless DATA is to be refused. */
+function captureMail(
+  options: SmtpServerOptions,
+  seen: Seen,
+  stream: SMTPServerDataStream,
+  session: SMTPServerSession,
+  callback: (err?: Error | null) => void,
+): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  stream.on("data", (chunk: Buffer) => {
+    if (size < MAX_CAPTURED_BYTES) chunks.push(chunk);
+    size += chunk.length;
+  });
+  stream.on("end", () => {
+    if (options.reject?.data) return callback(smtpError(options.reject.data));
+    seen.mails.push({
+      from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
+      to: session.envelope.rcptTo.map((r) => r.address),
+      user: typeof session.user === "string" ? session.user : undefined,
+      data: Buffer.concat(chunks).toString("utf8").slice(0, MAX_CAPTURED_BYTES),
+    });
+    callback();
+  });
+}
+
+/** The session handlers: greeting, AUTH, MAIL FROM, RCPT TO and DATA as `options` asks. */
+function handlersOf(options: SmtpServerOptions, seen: Seen): SMTPServerOptions {
+  const users = options.users ?? {};
+  const tokens = options.tokens ?? {};
+  return {
     onConnect(_session, callback) {
-      sessions += 1;
-      if (options.refuseAtGreeting) return callback(smtpError(options.refuseAtGreeting));
-      if (!options.greetingDelayMs) return callback();
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        callback();
-      }, options.greetingDelayMs);
-      timers.add(timer);
+      greet(options, seen, callback);
     },
     onAuth(auth, _session, callback) {
-      const user = auth.username ?? "";
-      let ok: boolean;
-      if (auth.method === "XOAUTH2") ok = user in tokens && tokens[user] === auth.accessToken;
-      else if (auth.method === "CRAM-MD5")
-        ok = user in users && auth.validatePassword?.(users[user] ?? "") === true;
-      else ok = user in users && users[user] === auth.password;
-      if (!ok) {
+      if (!loginMatches(auth, users, tokens)) {
         return callback(
           Object.assign(new Error("Invalid username or password"), { responseCode: 535 }),
         );
       }
-      logins += 1;
-      callback(null, { user });
+      seen.logins += 1;
+      callback(null, { user: auth.username ?? "" });
     },
     onMailFrom(_address, _session, callback) {
       callback(options.reject?.mail ? smtpError(options.reject.mail) : undefined);
@@ -154,28 +210,13 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
       callback(options.reject?.rcpt ? smtpError(options.reject.rcpt) : undefined);
     },
     onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      stream.on("data", (chunk: Buffer) => {
-        if (size < MAX_CAPTURED_BYTES) chunks.push(chunk);
-        size += chunk.length;
-      });
-      stream.on("end", () => {
-        if (options.reject?.data) return callback(smtpError(options.reject.data));
-        mails.push({
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
-          to: session.envelope.rcptTo.map((r) => r.address),
-          user: typeof session.user === "string" ? session.user : undefined,
-          data: Buffer.concat(chunks).toString("utf8").slice(0, MAX_CAPTURED_BYTES),
-        });
-        callback();
-      });
+      captureMail(options, seen, stream, session, callback);
     },
-    ...options.serverOptions,
-  });
-  // Without this, a client dropping during the TLS handshake crashes the test process.
-  server.on("error", () => {});
+  };
+}
 
+/** Listens on 127.0.0.1, port 0; resolves with the port given. */
+async function listenOnLoopback(server: SMTPServer): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.server.once("error", reject);
     server.listen(0, LOOPBACK, () => {
@@ -186,16 +227,29 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
   const address = server.server.address();
   if (address === null || typeof address === "string")
     throw new Error("smtp-server did not get a port");
+  return address.port;
+}
 
+/** Starts `smtp-server` on 127.0.0.1, port 0. */
+export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<TestSmtpServer> {
+  const seen: Seen = { sessions: 0, logins: 0, mails: [], timers: new Set() };
+  const server = new SMTPServer({
+    ...settingsOf(options),
+    ...handlersOf(options, seen),
+    ...options.serverOptions,
+  });
+  // Without this, a client dropping during the TLS handshake crashes the test process.
+  server.on("error", () => {});
+  const port = await listenOnLoopback(server);
   return {
     host: LOOPBACK,
-    port: address.port,
-    sessions: () => sessions,
-    logins: () => logins,
-    mails: () => [...mails],
+    port,
+    sessions: () => seen.sessions,
+    logins: () => seen.logins,
+    mails: () => [...seen.mails],
     close: async () => {
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
+      for (const t of seen.timers) clearTimeout(t);
+      seen.timers.clear();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
