@@ -98,14 +98,25 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	if err != nil {
 		return &pulumirpc.RunResponse{Error: err.Error()}, nil
 	}
+	env, err := programEnv(req, opts)
+	if err != nil {
+		return &pulumirpc.RunResponse{Error: err.Error()}, nil
+	}
+	cmd := exec.CommandContext(ctx, nodeBin, h.programArgs(req, opts, runPath, dir)...)
+	cmd.Dir = dir
+	cmd.Env = env
+	return runProgram(cmd), nil
+}
 
+// programEnv is this process's environment plus the stack's config for the SDK.
+func programEnv(req *pulumirpc.RunRequest, opts options) ([]string, error) {
 	// Config: the SDK reads PULUMI_CONFIG as {"<ns>:config:<name>": value} (old key format, which
 	// every SDK version understands) and PULUMI_CONFIG_SECRET_KEYS as a JSON array.
 	cfg := map[string]string{}
 	for k, v := range req.GetConfig() {
 		key, err := config.ParseKey(k)
 		if err != nil {
-			return &pulumirpc.RunResponse{Error: fmt.Sprintf("bad config key %q: %v", k, err)}, nil
+			return nil, fmt.Errorf("bad config key %q: %v", k, err)
 		}
 		cfg[key.Namespace()+":config:"+key.Name()] = v
 	}
@@ -123,7 +134,12 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	if opts.tsconfig != "" {
 		env = append(env, "PULUMI_NODEJS_TSCONFIG_PATH="+opts.tsconfig)
 	}
+	return env, nil
+}
 
+// programArgs are node's arguments for the SDK's cmd/run: the engine's flags, then the
+// program's entry point and its own arguments.
+func (h *host) programArgs(req *pulumirpc.RunRequest, opts options, runPath, dir string) []string {
 	args := append([]string{}, opts.nodeargs...)
 	args = append(args, runPath)
 	add := func(k, v string) {
@@ -151,11 +167,11 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 		entry = "."
 	}
 	args = append(args, entry)
-	args = append(args, req.GetArgs()...)
+	return append(args, req.GetArgs()...)
+}
 
-	cmd := exec.CommandContext(ctx, nodeBin, args...)
-	cmd.Dir = dir
-	cmd.Env = env
+// runProgram runs the program to its end; its exit code becomes the engine's answer.
+func runProgram(cmd *exec.Cmd) *pulumirpc.RunResponse {
 	// Wrap the writers so node cannot change the blocking mode of our own stdout/stderr.
 	cmd.Stdout = struct{ *os.File }{os.Stdout}
 	cmd.Stderr = struct{ *os.File }{os.Stderr}
@@ -163,17 +179,17 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
 			if ee.ExitCode() == exitCodeBail {
-				return &pulumirpc.RunResponse{Bail: true}, nil
+				return &pulumirpc.RunResponse{Bail: true}
 			}
 			return &pulumirpc.RunResponse{
 				Error: fmt.Sprintf("Program exited with non-zero exit code: %d", ee.ExitCode()),
-			}, nil
+			}
 		}
 		return &pulumirpc.RunResponse{
 			Error: fmt.Sprintf("Problem executing program (could not run language executor): %v", err),
-		}, nil
+		}
 	}
-	return &pulumirpc.RunResponse{}, nil
+	return &pulumirpc.RunResponse{}
 }
 
 // streamWriter sends what a plugin prints back to the engine, one message per write.
