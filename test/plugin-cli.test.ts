@@ -343,7 +343,9 @@ describe.skipIf(!!skip)("explicit providers: two installations in one YAML progr
     await project.ok(["config", "set", "otherUrl", "ftp://other.example.com"]);
     const preview = await project.run(["preview"]);
     expect(preview.code).not.toBe(0);
-    expect(`${preview.stdout}${preview.stderr}`).toMatch(/url: must be the site's http\(s\) URL/);
+    expect(`${preview.stdout}${preview.stderr}`).toMatch(
+      /property url .*has a problem: must be the site's http\(s\) URL/,
+    );
     await project.ok(["config", "set", "otherUrl", other.url]);
     await project.ok(["destroy", "--yes", "--skip-preview"]);
   }, 120_000);
