@@ -192,11 +192,8 @@ async function configureStack(configFile, standin, tls) {
   renameSync(partial, configFile);
 }
 
-async function main() {
-  mkdirSync(join(cache, "state"), { recursive: true });
-  const tls = certificates();
-  const caught = [];
-
+/** The stand-in and both relays, on loopback, with the demo's certificates. */
+async function startServers(tls, caught) {
   step("Starting the DNN stand-in and two SMTP relays (loopback only)");
   const standin = await startStandin({
     port: dnnPort,
@@ -215,7 +212,46 @@ async function main() {
   console.log(
     `relays        localhost:${DEMO.relays.global.port} (global), localhost:${DEMO.relays.shop.port} (shop), STARTTLS + AUTH`,
   );
+  return { standin, relays };
+}
 
+/** One line per scope of what DNN stores, read from the stand-in's own data. */
+function showStored(standin, writes) {
+  step("What DNN holds now");
+  const dump = standin.dump();
+  const show = (label, s) => {
+    if (s.SMTPmode === "h" && !s.SMTPServer)
+      return console.log(`${label.padEnd(14)} mode=h (uses the global settings)`);
+    const mode = s.SMTPmode ? `mode=${s.SMTPmode} ` : "";
+    console.log(
+      `${label.padEnd(14)} ${mode}server=${s.SMTPServer} auth=${s.SMTPAuthentication} user=${s.SMTPUsername} ssl=${s.SMTPEnableSSL} password=${s.SMTPPassword ? "(set)" : "(none)"}`,
+    );
+  };
+  show("global (host)", dump.host);
+  show("root site", { SMTPmode: "h", ...dump.portals[0] });
+  show("shop site", { SMTPmode: "h", ...dump.portals[1] });
+  console.log(
+    writes === 0
+      ? "No settings were written: nothing to change."
+      : `${writes} settings write(s) sent to DNN.`,
+  );
+}
+
+function showCaught(caught) {
+  step("Mail caught by the relays during this run");
+  if (caught.length === 0)
+    console.log("none (the precheck only sends a test mail when settings change)");
+  for (const m of caught) {
+    const subject = /^Subject: (.*)$/m.exec(m.text)?.[1] ?? "";
+    console.log(`[${m.relay} relay] from ${m.from} to ${m.to.join(", ")}: ${subject}`);
+  }
+}
+
+async function main() {
+  mkdirSync(join(cache, "state"), { recursive: true });
+  const tls = certificates();
+  const caught = [];
+  const { standin, relays } = await startServers(tls, caught);
   try {
     const configFile = join(cache, "Pulumi.demo.yaml");
     await pulumi(["stack", "select", "--create", "demo"], { capture: true });
@@ -227,33 +263,8 @@ async function main() {
     const writes = standin.requests.count(
       (r) => r.method === "POST" && r.path.includes("UpdateSmtpSettings"),
     );
-
-    step("What DNN holds now");
-    const dump = standin.dump();
-    const show = (label, s) => {
-      if (s.SMTPmode === "h" && !s.SMTPServer)
-        return console.log(`${label.padEnd(14)} mode=h (uses the global settings)`);
-      const mode = s.SMTPmode ? `mode=${s.SMTPmode} ` : "";
-      console.log(
-        `${label.padEnd(14)} ${mode}server=${s.SMTPServer} auth=${s.SMTPAuthentication} user=${s.SMTPUsername} ssl=${s.SMTPEnableSSL} password=${s.SMTPPassword ? "(set)" : "(none)"}`,
-      );
-    };
-    show("global (host)", dump.host);
-    show("root site", { SMTPmode: "h", ...dump.portals[0] });
-    show("shop site", { SMTPmode: "h", ...dump.portals[1] });
-    console.log(
-      writes === 0
-        ? "No settings were written: nothing to change."
-        : `${writes} settings write(s) sent to DNN.`,
-    );
-
-    step("Mail caught by the relays during this run");
-    if (caught.length === 0)
-      console.log("none (the precheck only sends a test mail when settings change)");
-    for (const m of caught) {
-      const subject = /^Subject: (.*)$/m.exec(m.text)?.[1] ?? "";
-      console.log(`[${m.relay} relay] from ${m.from} to ${m.to.join(", ")}: ${subject}`);
-    }
+    showStored(standin, writes);
+    showCaught(caught);
 
     step("Stack outputs");
     await pulumi(["stack", "output", "--stack", "demo"]);
