@@ -11,14 +11,20 @@
  *    resources.
  */
 // biome-ignore-all lint/suspicious/noExplicitAny: the protobuf stubs of @pulumi/pulumi are untyped JavaScript
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { join, resolve } from "node:path";
-import { createInterface } from "node:readline";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Standin } from "../standin/server";
-import { EXAMPLES_DIR, examplesInstalled, SECRET_SIG, SECRET_VALUE } from "./support/plugin";
+import {
+  EXAMPLES_DIR,
+  examplesInstalled,
+  examplesProtos,
+  SECRET_SIG,
+  SECRET_VALUE,
+  startGrpcService,
+  type UnaryCall,
+} from "./support/plugin";
 import { precheckTest } from "./support/precheck";
 import { createProject, type PulumiProject, pulumiSkipReason } from "./support/pulumi";
 
@@ -38,93 +44,86 @@ interface Diagnostic {
   readonly enforcement: number;
 }
 
+interface AnalyzeArgs {
+  name: string;
+  props: Record<string, unknown>;
+  stack?: string;
+  additionalSecretOutputs?: string[];
+  /** Default SmtpSettings. */
+  type?: string;
+}
+
 interface AnalyzerClient {
-  analyze(args: {
-    name: string;
-    props: Record<string, unknown>;
-    stack?: string;
-    additionalSecretOutputs?: string[];
-    /** Default SmtpSettings. */
-    type?: string;
-  }): Promise<Diagnostic[]>;
+  analyze(args: AnalyzeArgs): Promise<Diagnostic[]>;
   configure(config: Record<string, Record<string, unknown>>): Promise<void>;
   output(): string;
   close(): void;
 }
 
-/** Starts a policy pack the way the CLI's language host does, and returns an Analyzer client. */
 const fromExamples = createRequire(join(EXAMPLES_DIR, "package.json"));
 
+/** Starts a policy pack the way the CLI's language host does, and returns an Analyzer client. */
 async function startPack(dir: string): Promise<AnalyzerClient> {
-  const pulumiDir = resolve(fromExamples.resolve("@pulumi/pulumi/package.json"), "..");
-  const grpc = fromExamples(require.resolve("@grpc/grpc-js", { paths: [pulumiDir] }));
-  const structpb = fromExamples(
-    require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [pulumiDir] }),
-  );
-  const services = fromExamples("@pulumi/pulumi/proto/analyzer_grpc_pb");
-  const messages = fromExamples("@pulumi/pulumi/proto/analyzer_pb");
+  const { pulumiDir, grpc, structpb, services, messages } = examplesProtos("analyzer");
   // `run-policy-pack <engine address> <program>`, in the pack's folder (as the CLI does).
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [join(pulumiDir, "cmd/run-policy-pack"), "127.0.0.1:1", dir],
-    { cwd: dir, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let output = "";
-  child.stderr?.on("data", (d) => {
-    output += d;
+  const pack = await startGrpcService({
+    command: process.execPath,
+    args: [join(pulumiDir, "cmd/run-policy-pack"), "127.0.0.1:1", dir],
+    cwd: dir,
+    name: "policy pack",
+    startTimeoutMs: 30_000,
+    keepStdout: false,
+    grpc,
+    Client: services.AnalyzerClient,
   });
-  if (!child.stdout) throw new Error("policy pack has no stdout");
-  const lines = createInterface({ input: child.stdout });
-  const port = await new Promise<string>((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`policy pack did not start: ${output}`)), 30_000);
-    lines.once("line", (line) => {
-      clearTimeout(timer);
-      ok(line.trim());
-    });
-    child.once("exit", (code) => fail(new Error(`policy pack exited ${code}: ${output}`)));
-  });
-  const client = new services.AnalyzerClient(
-    `127.0.0.1:${port}`,
-    grpc.credentials.createInsecure(),
-  );
-  const call = <T>(method: string, req: unknown): Promise<T> =>
-    new Promise((ok, fail) =>
-      client[method](req, (e: Error | null, r: T) => (e ? fail(e) : ok(r))),
-    );
-
+  const struct = (value: Record<string, unknown>) => structpb.Struct.fromJavaScript(value);
   return {
-    async analyze({ name, props, stack = "dev", additionalSecretOutputs = MARKED, type = TYPE }) {
-      const req = new messages.AnalyzeRequest();
-      req.setUrn(`urn:pulumi:${stack}::policy-test::${type}::${name}`);
-      req.setType(type);
-      req.setName(name);
-      req.setProperties(structpb.Struct.fromJavaScript(props));
-      const options = new messages.AnalyzerResourceOptions();
-      options.setAdditionalsecretoutputsList(additionalSecretOutputs);
-      req.setOptions(options);
-      const res = await call<any>("analyze", req);
-      return res.getDiagnosticsList().map((d: any) => ({
-        policy: d.getPolicyname(),
-        message: d.getMessage(),
-        enforcement: d.getEnforcementlevel(),
-      }));
-    },
-    async configure(config) {
-      const req = new messages.ConfigureAnalyzerRequest();
-      for (const [policy, properties] of Object.entries(config)) {
-        const c = new messages.PolicyConfig();
-        c.setEnforcementlevel(messages.EnforcementLevel.MANDATORY);
-        c.setProperties(structpb.Struct.fromJavaScript(properties));
-        req.getPolicyconfigMap().set(policy, c);
-      }
-      await call("configure", req);
-    },
-    output: () => output,
-    close: () => {
-      client.close();
-      child.kill();
-    },
+    analyze: (args) => analyze(messages, struct, pack.call, args),
+    configure: (config) => configurePolicies(messages, struct, pack.call, config),
+    output: pack.output,
+    // Kills the pack without waiting for its exit.
+    close: () => void pack.close(),
   };
+}
+
+/** An `Analyze` request as the engine sends it for one resource; the diagnostics it returns. */
+async function analyze(
+  messages: any,
+  struct: (value: Record<string, unknown>) => unknown,
+  call: UnaryCall,
+  { name, props, stack = "dev", additionalSecretOutputs = MARKED, type = TYPE }: AnalyzeArgs,
+): Promise<Diagnostic[]> {
+  const req = new messages.AnalyzeRequest();
+  req.setUrn(`urn:pulumi:${stack}::policy-test::${type}::${name}`);
+  req.setType(type);
+  req.setName(name);
+  req.setProperties(struct(props));
+  const options = new messages.AnalyzerResourceOptions();
+  options.setAdditionalsecretoutputsList(additionalSecretOutputs);
+  req.setOptions(options);
+  const res = await call<any>("analyze", req);
+  return res.getDiagnosticsList().map((d: any) => ({
+    policy: d.getPolicyname(),
+    message: d.getMessage(),
+    enforcement: d.getEnforcementlevel(),
+  }));
+}
+
+/** `ConfigureAnalyzer`: each named policy mandatory, with the given properties. */
+async function configurePolicies(
+  messages: any,
+  struct: (value: Record<string, unknown>) => unknown,
+  call: UnaryCall,
+  config: Record<string, Record<string, unknown>>,
+): Promise<void> {
+  const req = new messages.ConfigureAnalyzerRequest();
+  for (const [policy, properties] of Object.entries(config)) {
+    const c = new messages.PolicyConfig();
+    c.setEnforcementlevel(messages.EnforcementLevel.MANDATORY);
+    c.setProperties(struct(properties));
+    req.getPolicyconfigMap().set(policy, c);
+  }
+  await call("configure", req);
 }
 
 /** A safe resource as the engine shows it after `check`: the password inside a secret envelope. */

@@ -124,7 +124,7 @@ describe.skipIf(!!skip)("examples/plugin-typescript with the real CLI", () => {
 /** The URN of the program's explicit provider, for `pulumi import --provider name=urn`. */
 async function providerUrn(project: PulumiProject): Promise<string> {
   const state = await project.exportStack();
-  return state.deployment.resources.find(
-    (r: { type: string }) => r.type === "pulumi:providers:dnn-smtp",
-  ).urn;
+  const provider = state.deployment.resources.find((r) => r.type === "pulumi:providers:dnn-smtp");
+  if (!provider) throw new Error("the stack export has no dnn-smtp provider");
+  return provider.urn;
 }

@@ -4,20 +4,12 @@
  * launcher and driven over gRPC the way the engine drives it.
  */
 // biome-ignore-all lint/suspicious/noExplicitAny: the protobuf stubs of @pulumi/pulumi are untyped JavaScript
-import { execFileSync, spawn } from "node:child_process";
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-} from "node:fs";
+import { execFileSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { createInterface } from "node:readline";
+import { startProviderPlugin, type UnaryCall } from "./plugin";
+import { filesText, offlineEnv, projectCli } from "./pulumi";
 
 const ROOT = resolve(__dirname, "../..");
 const fromPulumi = (m: string) =>
@@ -106,53 +98,73 @@ export interface PluginFace {
   close(): Promise<void>;
 }
 
-/** Starts the plugin through its launcher, as the engine does (one argument: the engine address). */
-export async function startPluginFace(
-  pluginDir: string,
-  env: NodeJS.ProcessEnv = {},
-): Promise<PluginFace> {
+/** The protobuf modules of the `@pulumi/pulumi` the repository itself depends on. */
+function rootProtos() {
   const grpc = fromPulumi("@grpc/grpc-js");
   const structpb = fromPulumi("google-protobuf/google/protobuf/struct_pb");
   const emptypb = fromPulumi("google-protobuf/google/protobuf/empty_pb");
   const services = fromPulumi("@pulumi/pulumi/proto/provider_grpc_pb");
   const messages = fromPulumi("@pulumi/pulumi/proto/provider_pb");
-  const kinds = Object.fromEntries(
-    Object.entries(messages.PropertyDiff.Kind).map(([k, v]) => [v as number, k]),
-  );
+  return {
+    grpc,
+    structpb,
+    emptypb,
+    services,
+    messages,
+    /** PropertyDiff.Kind names by number. */
+    kinds: Object.fromEntries(
+      Object.entries(messages.PropertyDiff.Kind).map(([k, v]) => [v as number, k]),
+    ),
+  };
+}
 
-  const child = spawn(join(pluginDir, "pulumi-resource-dnn-smtp"), ["127.0.0.1:1"], {
-    cwd: tmpdir(),
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stderr.on("data", (d) => {
-    output += d;
-  });
-  const lines = createInterface({ input: child.stdout });
-  const port = await new Promise<string>((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`plugin did not start: ${output}`)), 20_000);
-    lines.once("line", (line) => {
-      clearTimeout(timer);
-      ok(line.trim());
-    });
-    child.once("exit", (code) => fail(new Error(`plugin exited ${code}: ${output}`)));
-  });
-  lines.on("line", (line) => {
-    output += `${line}\n`;
-  });
-  const client = new services.ResourceProviderClient(
-    `127.0.0.1:${port}`,
-    grpc.credentials.createInsecure(),
-  );
-  const call = <T = any>(method: string, request: unknown): Promise<T> =>
-    new Promise((ok, fail) =>
-      client[method](request, (e: Error | null, r: T) => (e ? fail(e) : ok(r))),
-    );
-  const struct = (v: Struct) => structpb.Struct.fromJavaScript(v);
-  const failures = (res: any) =>
-    res.getFailuresList().map((f: any) => `${f.getProperty()}: ${f.getReason()}`);
+/** What the request builders need: the modules, a Struct maker and the client's calls. */
+interface Rpc {
+  readonly messages: any;
+  readonly emptypb: any;
+  readonly kinds: Record<number, string>;
+  readonly struct: (v: Struct) => unknown;
+  readonly call: UnaryCall;
+}
 
+const failures = (res: any) =>
+  res.getFailuresList().map((f: any) => `${f.getProperty()}: ${f.getReason()}`);
+
+/** Starts the plugin through its launcher, as the engine does (one argument: the engine address). */
+export async function startPluginFace(
+  pluginDir: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<PluginFace> {
+  const protos = rootProtos();
+  const launcher = join(pluginDir, "pulumi-resource-dnn-smtp");
+  const plugin = await startProviderPlugin(
+    protos,
+    { command: launcher, args: [], cwd: tmpdir() },
+    env,
+  );
+  const rpc: Rpc = {
+    messages: protos.messages,
+    emptypb: protos.emptypb,
+    kinds: protos.kinds,
+    struct: (v) => protos.structpb.Struct.fromJavaScript(v),
+    call: plugin.call,
+  };
+  return {
+    ...providerMethods(rpc),
+    ...planMethods(rpc),
+    ...writeMethods(rpc),
+    output: plugin.output,
+    close: plugin.close,
+  };
+}
+
+/** The provider's own calls: its version, its schema, its configuration. */
+function providerMethods({
+  messages,
+  emptypb,
+  struct,
+  call,
+}: Rpc): Pick<PluginFace, "pluginInfo" | "schema" | "checkConfig" | "configure"> {
   return {
     async pluginInfo() {
       return (await call("getPluginInfo", new emptypb.Empty())).getVersion();
@@ -176,6 +188,12 @@ export async function startPluginFace(
       const res = await call("configure", req);
       return { acceptSecrets: res.getAcceptsecrets(), supportsPreview: res.getSupportspreview() };
     },
+  };
+}
+
+/** Check and Diff: what the engine asks of a resource before it writes. */
+function planMethods({ messages, kinds, struct, call }: Rpc): Pick<PluginFace, "check" | "diff"> {
+  return {
     async check(urn, olds, news) {
       const req = new messages.CheckRequest();
       req.setUrn(urn);
@@ -203,6 +221,16 @@ export async function startPluginFace(
         detailedDiff,
       };
     },
+  };
+}
+
+/** Create, Read, Update and Delete of a resource. */
+function writeMethods({
+  messages,
+  struct,
+  call,
+}: Rpc): Pick<PluginFace, "create" | "read" | "update" | "delete"> {
+  return {
     async create(urn, props) {
       const req = new messages.CreateRequest();
       req.setUrn(urn);
@@ -239,12 +267,6 @@ export async function startPluginFace(
       req.setProperties(struct(props));
       await call("delete", req);
     },
-    output: () => output,
-    async close() {
-      client.close();
-      child.kill();
-      await new Promise((r) => (child.exitCode === null ? child.once("exit", r) : r(undefined)));
-    },
   };
 }
 
@@ -279,6 +301,10 @@ export function yamlCliBinDir(nodeCliBinDir: string | undefined): string | undef
   );
 }
 
+/** A command line for the log and errors, the value after `--secret` masked. */
+const shown = (args: readonly string[]) =>
+  args.includes("--secret") ? [...args.slice(0, -1), "[secret]"].join(" ") : args.join(" ");
+
 /**
  * A throwaway project: the given example folder's files copied into a temporary folder, a
  * local file backend, a passphrase, no plugin downloads; the plugin installed in the
@@ -296,63 +322,22 @@ export function yamlProject(options: {
   cpSync(options.example, dir, { recursive: true });
   const stateDir = join(dir, ".state");
   mkdirSync(stateDir);
-  let log = "";
-  const env = {
-    ...process.env,
-    PATH: [options.pluginDir, options.bin, process.env.PATH].filter(Boolean).join(":"),
-    PULUMI_HOME: join(dir, ".pulumi-home"),
-    PULUMI_BACKEND_URL: `file://${stateDir}`,
-    PULUMI_CONFIG_PASSPHRASE: options.passphrase,
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    PULUMI_SKIP_CONFIRMATIONS: "true",
-  };
-  const shown = (args: readonly string[]) =>
-    args.includes("--secret") ? [...args.slice(0, -1), "[secret]"].join(" ") : args.join(" ");
-  const run = (args: readonly string[], extra: Record<string, string> = {}) =>
-    new Promise<CliResult>((ok, fail) => {
-      const child = spawn(join(options.bin, "pulumi"), ["--non-interactive", ...args], {
-        cwd: dir,
-        env: { ...env, ...extra },
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d) => {
-        stdout += d;
-      });
-      child.stderr.on("data", (d) => {
-        stderr += d;
-      });
-      const timer = setTimeout(() => child.kill("SIGKILL"), 180_000);
-      child.on("error", fail);
-      child.on("close", (code) => {
-        clearTimeout(timer);
-        log += `$ pulumi ${shown(args)}\n${stdout}${stderr}\n`;
-        ok({ code: code ?? -1, stdout, stderr });
-      });
-    });
-  const ok = async (args: readonly string[], extra?: Record<string, string>) => {
-    const result = await run(args, extra);
-    if (result.code !== 0)
-      throw new Error(
-        `pulumi ${shown(args)} exited ${result.code}\n${result.stdout}\n${result.stderr}`,
-      );
-    return result;
-  };
-  const filesText = (folder: string): string =>
-    readdirSync(folder)
-      .map((name) => join(folder, name))
-      .map((path) =>
-        statSync(path).isDirectory() ? filesText(path) : readFileSync(path, "latin1"),
-      )
-      .join("\n");
+  const path = [options.pluginDir, options.bin, process.env.PATH].filter(Boolean).join(":");
+  const cli = projectCli({
+    bin: options.bin,
+    dir,
+    env: offlineEnv(path, dir, stateDir, options.passphrase),
+    timeoutMs: 180_000,
+    shown,
+    failed: shown,
+  });
   return {
     dir,
     stateDir,
-    run,
-    ok,
+    run: cli.run,
+    ok: cli.ok,
     stateFilesText: () => filesText(stateDir),
-    log: () => log,
+    log: cli.log,
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

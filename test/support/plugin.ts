@@ -64,50 +64,165 @@ export interface PluginClient {
   close(): Promise<void>;
 }
 
-/** Starts the plugin process with `cwd` = examples (its provider text resolves from there). */
-export async function startPlugin(env: NodeJS.ProcessEnv = {}): Promise<PluginClient> {
-  const pulumiDir = resolve(fromExamples.resolve("@pulumi/pulumi/package.json"), "..");
-  const grpc = fromExamples(require.resolve("@grpc/grpc-js", { paths: [pulumiDir] }));
-  const structpb = fromExamples(
-    require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [pulumiDir] }),
-  );
-  const services = fromExamples("@pulumi/pulumi/proto/provider_grpc_pb");
-  const messages = fromExamples("@pulumi/pulumi/proto/provider_pb");
-  const entry = join(pulumiDir, "cmd/dynamic-provider/index.js");
+/**
+ * A child process serving gRPC, started the way the engine starts a plugin or a policy pack:
+ * it prints the port it listens on as its first line on stdout.
+ */
+export interface GrpcChild {
+  readonly child: ChildProcess;
+  readonly port: string;
+  /** What it printed on stderr, and on stdout after the port when `keepStdout` was set. */
+  output(): string;
+}
 
-  const child: ChildProcess = spawn(process.execPath, [entry, "127.0.0.1:1"], {
-    cwd: EXAMPLES_DIR,
-    env: { ...process.env, ...env },
+export interface GrpcChildOptions {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly cwd: string;
+  /** The whole environment; the parent's when left out. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** What it is, for the errors ("plugin", "policy pack"). */
+  readonly name: string;
+  readonly startTimeoutMs: number;
+  /** Whether the stdout lines after the port go to `output()` too. */
+  readonly keepStdout: boolean;
+}
+
+/** Starts the child and waits for its port; fails when it exits first or is too slow. */
+async function startGrpcChild(options: GrpcChildOptions): Promise<GrpcChild> {
+  const { name } = options;
+  const child: ChildProcess = spawn(options.command, options.args, {
+    cwd: options.cwd,
+    env: options.env,
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
   child.stderr?.on("data", (d) => {
     output += d;
   });
-  if (!child.stdout) throw new Error("plugin has no stdout");
+  if (!child.stdout) throw new Error(`${name} has no stdout`);
   const lines = createInterface({ input: child.stdout });
-  const port = await new Promise<string>((resolvePort, reject) => {
-    const timer = setTimeout(() => reject(new Error(`plugin did not start: ${output}`)), 20_000);
+  const port = await new Promise<string>((ok, fail) => {
+    const timer = setTimeout(
+      () => fail(new Error(`${name} did not start: ${output}`)),
+      options.startTimeoutMs,
+    );
     lines.once("line", (line) => {
       clearTimeout(timer);
-      resolvePort(line.trim());
+      ok(line.trim());
     });
-    child.once("exit", (code) => reject(new Error(`plugin exited ${code}: ${output}`)));
+    child.once("exit", (code) => fail(new Error(`${name} exited ${code}: ${output}`)));
   });
-  lines.on("line", (line) => {
-    output += `${line}\n`;
+  if (options.keepStdout)
+    lines.on("line", (line) => {
+      output += `${line}\n`;
+    });
+  return { child, port, output: () => output };
+}
+
+/** A gRPC client's unary methods as promises: `call("check", request)`. */
+export type UnaryCall = <T = any>(method: string, request: unknown) => Promise<T>;
+
+/** A child's gRPC service, connected. */
+export interface GrpcService {
+  readonly call: UnaryCall;
+  /** What the child printed (see GrpcChild). */
+  output(): string;
+  /** Closes the client and kills the child; resolves once it has exited. */
+  close(): Promise<void>;
+}
+
+/** Starts the child (startGrpcChild) and connects a `Client` of grpc-js to its port. */
+export async function startGrpcService(
+  options: GrpcChildOptions & {
+    readonly grpc: any;
+    readonly Client: new (address: string, credentials: unknown) => any;
+  },
+): Promise<GrpcService> {
+  const { child, port, output } = await startGrpcChild(options);
+  const client = new options.Client(`127.0.0.1:${port}`, options.grpc.credentials.createInsecure());
+  return {
+    call: <T>(method: string, request: unknown): Promise<T> =>
+      new Promise((ok, fail) =>
+        (client[method] as Call).call(client, request, (e, r) => (e ? fail(e) : ok(r))),
+      ),
+    output,
+    async close() {
+      client.close();
+      child.kill();
+      await new Promise((r) => (child.exitCode === null ? child.once("exit", r) : r(undefined)));
+    },
+  };
+}
+
+/**
+ * The protobuf modules of the `@pulumi/pulumi` installed in examples/node_modules, for one of
+ * its services (`provider`, `analyzer`).
+ */
+export function examplesProtos(service: "provider" | "analyzer") {
+  const pulumiDir = resolve(fromExamples.resolve("@pulumi/pulumi/package.json"), "..");
+  return {
+    pulumiDir,
+    grpc: fromExamples(require.resolve("@grpc/grpc-js", { paths: [pulumiDir] })),
+    structpb: fromExamples(
+      require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [pulumiDir] }),
+    ),
+    services: fromExamples(`@pulumi/pulumi/proto/${service}_grpc_pb`),
+    messages: fromExamples(`@pulumi/pulumi/proto/${service}_pb`),
+  };
+}
+
+/** What the request builders need: the messages, a Struct maker and the client's calls. */
+interface Rpc {
+  readonly messages: any;
+  readonly toStruct: (value: Struct) => unknown;
+  readonly call: UnaryCall;
+}
+
+/**
+ * Starts a resource provider plugin as the engine does (its last argument the engine's
+ * address) and connects to it; `env` is added to this process's environment.
+ */
+export function startProviderPlugin(
+  protos: { readonly grpc: any; readonly services: any },
+  launch: { readonly command: string; readonly args: readonly string[]; readonly cwd: string },
+  env: NodeJS.ProcessEnv,
+): Promise<GrpcService> {
+  return startGrpcService({
+    ...launch,
+    args: [...launch.args, "127.0.0.1:1"],
+    env: { ...process.env, ...env },
+    name: "plugin",
+    startTimeoutMs: 20_000,
+    keepStdout: true,
+    grpc: protos.grpc,
+    Client: protos.services.ResourceProviderClient,
   });
-  const client = new services.ResourceProviderClient(
-    `127.0.0.1:${port}`,
-    grpc.credentials.createInsecure(),
+}
+
+/** Starts the plugin process with `cwd` = examples (its provider text resolves from there). */
+export async function startPlugin(env: NodeJS.ProcessEnv = {}): Promise<PluginClient> {
+  const protos = examplesProtos("provider");
+  const entry = join(protos.pulumiDir, "cmd/dynamic-provider/index.js");
+  const plugin = await startProviderPlugin(
+    protos,
+    { command: process.execPath, args: [entry], cwd: EXAMPLES_DIR },
+    env,
   );
+  const rpc: Rpc = {
+    messages: protos.messages,
+    toStruct: (value) => protos.structpb.Struct.fromJavaScript(value),
+    call: plugin.call,
+  };
+  return { ...planMethods(rpc), ...writeMethods(rpc), output: plugin.output, close: plugin.close };
+}
 
-  const toStruct = (value: Struct) => structpb.Struct.fromJavaScript(value);
-  const call = <T>(method: string, request: unknown): Promise<T> =>
-    new Promise((ok, fail) =>
-      (client[method] as Call).call(client, request, (e, r) => (e ? fail(e) : ok(r))),
-    );
-
+/** Configure, Check and Diff: what the engine asks before it writes. */
+function planMethods({
+  messages,
+  toStruct,
+  call,
+}: Rpc): Pick<PluginClient, "configure" | "check" | "diff"> {
   return {
     async configure(config) {
       const req = new messages.ConfigureRequest();
@@ -138,6 +253,16 @@ export async function startPlugin(env: NodeJS.ProcessEnv = {}): Promise<PluginCl
         deleteBeforeReplace: res.getDeletebeforereplace(),
       };
     },
+  };
+}
+
+/** Create, Read, Update and Delete. */
+function writeMethods({
+  messages,
+  toStruct,
+  call,
+}: Rpc): Pick<PluginClient, "create" | "read" | "update" | "delete"> {
+  return {
     async create(props) {
       const req = new messages.CreateRequest();
       req.setProperties(toStruct(props));
@@ -168,12 +293,6 @@ export async function startPlugin(env: NodeJS.ProcessEnv = {}): Promise<PluginCl
       req.setId(id);
       req.setProperties(toStruct(props));
       await call("delete", req);
-    },
-    output: () => output,
-    async close() {
-      client.close();
-      child.kill();
-      await new Promise((r) => (child.exitCode === null ? child.once("exit", r) : r(undefined)));
     },
   };
 }

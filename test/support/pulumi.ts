@@ -70,6 +70,27 @@ export interface ProjectOptions {
   readonly env?: Readonly<Record<string, string>>;
 }
 
+/** A resource of `pulumi stack export`: the fields the tests read. */
+export interface ExportedResource {
+  readonly urn: string;
+  readonly type: string;
+  /** Absent on a component resource (the stack). */
+  readonly id?: string;
+  /** Absent when the resource has none (the engine omits an empty map). */
+  readonly inputs: Record<string, unknown> | undefined;
+  readonly outputs: Record<string, unknown> | undefined;
+  readonly initErrors?: string[];
+}
+
+/** What `pulumi stack export` prints: a version 3 deployment. */
+export interface StackExport {
+  readonly version: number;
+  readonly deployment: {
+    readonly resources: ExportedResource[];
+    readonly [key: string]: unknown;
+  };
+}
+
 export interface PulumiProject {
   readonly dir: string;
   readonly stateDir: string;
@@ -80,7 +101,7 @@ export interface PulumiProject {
   /** Replaces the program. */
   writeProgram(source: string): void;
   /** `pulumi stack export` (secrets stay encrypted). */
-  exportStack(): Promise<Record<string, any>>;
+  exportStack(): Promise<StackExport>;
   /** Every file of the backend's state folder, concatenated. */
   stateFilesText(): string;
   /** Every command's output so far. */
@@ -97,97 +118,160 @@ function shown(args: readonly string[]): string {
   return [...args.slice(0, -1), "[secret]"].join(" ");
 }
 
-/** Creates a project with a `dev` stack and its config. */
-export async function createProject(options: ProjectOptions): Promise<PulumiProject> {
-  const bin = pulumiBinDir();
-  if (!bin) throw new Error("the Pulumi CLI is not available");
+/** Every file under `folder`, concatenated. */
+export function filesText(folder: string): string {
+  return readdirSync(folder)
+    .map((name) => join(folder, name))
+    .map((path) => (statSync(path).isDirectory() ? filesText(path) : readFileSync(path, "latin1")))
+    .join("\n");
+}
+
+/**
+ * The environment of a throwaway project's commands: `path` as PATH, its own PULUMI_HOME, a
+ * local file backend in `stateDir`, a passphrase, no update checks, downloads or prompts.
+ */
+export function offlineEnv(
+  path: string,
+  dir: string,
+  stateDir: string,
+  passphrase: string,
+): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    PATH: path,
+    PULUMI_HOME: join(dir, ".pulumi-home"),
+    PULUMI_BACKEND_URL: `file://${stateDir}`,
+    PULUMI_CONFIG_PASSPHRASE: passphrase,
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PULUMI_SKIP_CONFIRMATIONS: "true",
+  };
+}
+
+export interface CliOptions {
+  /** The folder holding `pulumi`. */
+  readonly bin: string;
+  /** Where the commands run. */
+  readonly dir: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** A command still running after this long is killed. */
+  readonly timeoutMs: number;
+  /** A command line for the log. */
+  readonly shown: (args: readonly string[]) => string;
+  /** A command line for the error of `ok`. */
+  readonly failed: (args: readonly string[]) => string;
+}
+
+/** A project's commands: `run` and `ok` of PulumiProject, and the log they write. */
+export interface ProjectCli {
+  run(args: readonly string[], env?: Readonly<Record<string, string>>): Promise<RunResult>;
+  ok(args: readonly string[], env?: Readonly<Record<string, string>>): Promise<RunResult>;
+  log(): string;
+}
+
+/** Runs `pulumi <args>` in the project, non-interactively, and never throws on exit codes. */
+function spawnPulumi(
+  options: CliOptions,
+  args: readonly string[],
+  extra: Readonly<Record<string, string>>,
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(join(options.bin, "pulumi"), ["--non-interactive", ...args], {
+      cwd: options.dir,
+      env: { ...options.env, ...extra },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
+}
+
+/** The commands of a project, each logged with its output. */
+export function projectCli(options: CliOptions): ProjectCli {
+  let log = "";
+  const run = async (args: readonly string[], extra: Readonly<Record<string, string>> = {}) => {
+    const result = await spawnPulumi(options, args, extra);
+    log += `$ pulumi ${options.shown(args)}\n${result.stdout}${result.stderr}\n`;
+    return result;
+  };
+  const ok = async (args: readonly string[], extra?: Readonly<Record<string, string>>) => {
+    const result = await run(args, extra);
+    if (result.code !== 0)
+      throw new Error(
+        `pulumi ${options.failed(args)} exited ${result.code}\n${result.stdout}\n${result.stderr}`,
+      );
+    return result;
+  };
+  return { run, ok, log: () => log };
+}
+
+/** A new folder under examples/.e2e with the project file, the program and a state folder. */
+function writeProjectDir(options: ProjectOptions): string {
   const base = join(EXAMPLES_DIR, ".e2e");
   mkdirSync(base, { recursive: true });
   const dir = mkdtempSync(join(base, `${options.name}-`));
-  const stateDir = join(dir, ".state");
-  mkdirSync(stateDir);
+  mkdirSync(join(dir, ".state"));
   writeFileSync(
     join(dir, "Pulumi.yaml"),
     `name: ${options.name}\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n`,
   );
   writeFileSync(join(dir, "index.ts"), options.program);
-  let log = "";
-  const env = {
-    ...process.env,
-    PATH: `${bin}${delimiter}${process.env.PATH}`,
-    PULUMI_HOME: join(dir, ".pulumi-home"),
-    PULUMI_BACKEND_URL: `file://${stateDir}`,
-    PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    PULUMI_SKIP_CONFIRMATIONS: "true",
-    ...options.env,
-  };
+  return dir;
+}
 
-  const run = (
-    args: readonly string[],
-    extra: Readonly<Record<string, string>> = {},
-  ): Promise<RunResult> =>
-    new Promise((resolve, reject) => {
-      const child = spawn(join(bin, "pulumi"), ["--non-interactive", ...args], {
-        cwd: dir,
-        env: { ...env, ...extra },
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d) => {
-        stdout += d;
-      });
-      child.stderr.on("data", (d) => {
-        stderr += d;
-      });
-      const timer = setTimeout(() => child.kill("SIGKILL"), TIMEOUT_MS);
-      child.on("error", reject);
-      child.on("close", (code) => {
-        clearTimeout(timer);
-        log += `$ pulumi ${shown(args)}\n${stdout}${stderr}\n`;
-        resolve({ code: code ?? -1, stdout, stderr });
-      });
-    });
-
-  const ok = async (args: readonly string[], extra?: Readonly<Record<string, string>>) => {
-    const result = await run(args, extra);
-    if (result.code !== 0)
-      throw new Error(
-        `pulumi ${args.join(" ")} exited ${result.code}\n${result.stdout}\n${result.stderr}`,
-      );
-    return result;
-  };
-
+/** `stack init dev` and the stack's config; the project folder is removed when one fails. */
+async function initStack(cli: ProjectCli, dir: string, options: ProjectOptions): Promise<void> {
   try {
-    await ok(["stack", "init", "dev"]);
+    await cli.ok(["stack", "init", "dev"]);
     for (const [key, value] of Object.entries(options.config ?? {})) {
       // "--" ends the flags: a value may start with dashes (a PEM certificate).
-      if (typeof value === "string") await ok(["config", "set", "--", key, value]);
-      else await ok(["config", "set", "--secret", "--", key, value.secret]);
+      if (typeof value === "string") await cli.ok(["config", "set", "--", key, value]);
+      else await cli.ok(["config", "set", "--secret", "--", key, value.secret]);
     }
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
+}
 
-  const filesText = (folder: string): string =>
-    readdirSync(folder)
-      .map((name) => join(folder, name))
-      .map((path) =>
-        statSync(path).isDirectory() ? filesText(path) : readFileSync(path, "latin1"),
-      )
-      .join("\n");
-
+/** Creates a project with a `dev` stack and its config. */
+export async function createProject(options: ProjectOptions): Promise<PulumiProject> {
+  const bin = pulumiBinDir();
+  if (!bin) throw new Error("the Pulumi CLI is not available");
+  const dir = writeProjectDir(options);
+  const stateDir = join(dir, ".state");
+  const cli = projectCli({
+    bin,
+    dir,
+    env: {
+      ...offlineEnv(`${bin}${delimiter}${process.env.PATH}`, dir, stateDir, PASSPHRASE),
+      ...options.env,
+    },
+    timeoutMs: TIMEOUT_MS,
+    shown,
+    failed: (args) => args.join(" "),
+  });
+  await initStack(cli, dir, options);
   return {
     dir,
     stateDir,
-    run,
-    ok,
+    run: cli.run,
+    ok: cli.ok,
     writeProgram: (source) => writeFileSync(join(dir, "index.ts"), source),
-    exportStack: async () => JSON.parse((await ok(["stack", "export"])).stdout),
+    exportStack: async () => JSON.parse((await cli.ok(["stack", "export"])).stdout),
     stateFilesText: () => filesText(stateDir),
-    log: () => log,
+    log: cli.log,
     destroy: async () => {
       rmSync(dir, { recursive: true, force: true });
     },
