@@ -11,6 +11,13 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Standin, startStandin } from "../standin/server";
+import {
+  destroyRevertsShop,
+  previewCreates,
+  refreshRepairsServer,
+  upChangesNothing,
+  upCreates,
+} from "./support/cli-steps";
 import { type PackedPlugin, packPlugin } from "./support/plugin-face";
 import {
   createProject,
@@ -24,11 +31,6 @@ const ROOT = join(__dirname, "..");
 const MARKER = "Sdk-Marker-Pa55word-4f2a";
 const SITE_PASSWORD = "Sdk-Site-Marker-9e07";
 const skip = pulumiSkipReason();
-
-const writes = (s: Standin) =>
-  s.requests.count((r) => r.method === "POST" && r.path.includes("UpdateSmtpSettings"));
-/** The property lines of a `--diff` output that say a value changes (`~ name: ...`). */
-const changedLines = (out: string) => out.match(/^\s*~ \w+\s*:.*$/gm) ?? [];
 
 /** Every file under `dir`, concatenated; dependencies installed there (node_modules) left out. */
 function filesText(dir: string): string {
@@ -100,52 +102,22 @@ describe.skipIf(!!skip)(
     }, 60_000);
 
     test("preview lists the creates through the SDK's classes, the password as [secret], writes nothing", async () => {
-      const preview = await project.ok(["preview", "--diff"]);
-      expect(preview.stdout).toMatch(/\+ 4 to create/);
-      expect(preview.stdout).toMatch(/\+ dnn-smtp:index:SmtpSettings: \(create\)/);
-      expect(preview.stdout).toMatch(/\+ dnn-smtp:index:UseGlobalSmtpSettings: \(create\)/);
-      expect(preview.stdout).toMatch(/^\s+password\s*: \[secret\]$/m);
-      expect(writes(standin)).toBe(0);
+      await previewCreates(project, standin);
     }, 120_000);
 
     test("up proves the shop's relay login, writes DNN, the outputs come back through the SDK", async () => {
-      const up = await project.ok(["up", "--yes", "--skip-preview"]);
-      expect(up.stdout).toMatch(/\+ 4 created/);
-      expect(up.stdout).toMatch(/shopPrecheck\s*: ".*auth/i);
+      const up = await upCreates(project, standin, relay, MARKER);
       expect(up.stdout).toMatch(/shopMode\s*: "p"/);
-      expect(relay.sessions()).toBeGreaterThan(0);
-      const dump = standin.dump();
-      expect(dump.host).toMatchObject({
-        SMTPServer: "relay.example.com:587",
-        SMTPConnectionLimit: "4",
-      });
-      expect(dump.portals[1]).toMatchObject({
-        SMTPmode: "p",
-        SMTPServer: `127.0.0.1:${relay.port}`,
-        SMTPUsername: "shop@example.com",
-        SMTPPassword: MARKER,
-      });
       const outputs = JSON.parse((await project.ok(["stack", "output", "--json"])).stdout);
       expect(outputs).toMatchObject({ shopMode: "p", shopServer: `127.0.0.1:${relay.port}` });
     }, 120_000);
 
     test("a second up changes nothing and writes nothing", async () => {
-      standin.requests.clear();
-      const up = await project.ok(["up", "--yes", "--skip-preview", "--expect-no-changes"]);
-      expect(up.stdout).toMatch(/4 unchanged/);
-      expect(writes(standin)).toBe(0);
+      await upChangesNothing(project, standin);
     }, 120_000);
 
     test("refresh reports a change made by hand, preview shows it field by field, up repairs it", async () => {
-      standin.store.setPortalSetting(1, "SMTPServer", "by-hand.example.com", 1);
-      const refresh = await project.ok(["refresh", "--yes", "--skip-preview", "--diff"]);
-      expect(refresh.stdout).toMatch(/server\s*: "127\.0\.0\.1:\d+" => "by-hand\.example\.com"/);
-      const preview = await project.ok(["preview", "--diff"]);
-      expect(changedLines(preview.stdout)).toEqual([
-        expect.stringMatching(/~ server\s*: "by-hand\.example\.com" => "127\.0\.0\.1:\d+"/),
-      ]);
-      await project.ok(["up", "--yes", "--skip-preview"]);
-      expect(standin.dump().portals[1]?.SMTPServer).toBe(`127.0.0.1:${relay.port}`);
+      await refreshRepairsServer(project, standin, relay);
     }, 180_000);
 
     test("pulumi import reads the shop's settings by id into another stack, without the password", async () => {
@@ -179,10 +151,7 @@ describe.skipIf(!!skip)(
 
     test("destroy follows onDelete: the shop goes back to the global settings, global values stay", async () => {
       traces.push(JSON.stringify(await project.exportStack()));
-      await project.ok(["destroy", "--yes", "--skip-preview"]);
-      const dump = standin.dump();
-      expect(dump.portals[1]?.SMTPmode).toBe("h");
-      expect(dump.host.SMTPServer).toBe("relay.example.com:587");
+      await destroyRevertsShop(project, standin);
       traces.push(JSON.stringify(await project.exportStack()));
     }, 120_000);
 
