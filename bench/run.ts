@@ -14,18 +14,18 @@ import { join, resolve } from "node:path";
 import { test } from "vitest";
 import { type Standin, startStandin } from "../standin/server";
 import { type PackedPlugin, packPlugin } from "../test/support/plugin-face";
-import { measureApply, SITE_PASSWORD, SITE_USER } from "./apply";
+import { COMPARISONS, measureApply, SITE_PASSWORD, SITE_USER } from "./apply";
 import { measureCheckDiff } from "./check-diff";
 import {
   type CliResult,
   COMMANDS,
-  type Command,
   type CommandCounts,
   type CommandTimes,
   cliUnavailableReason,
   measureCli,
   slope,
 } from "./cli";
+import { Figures, growthTable, type Key, s1 } from "./figures";
 import { assertInstalled, versions } from "./installed";
 import { measurePluginFaceRss, measurePluginRss, type PluginRssResult } from "./plugin-rss";
 import {
@@ -36,7 +36,7 @@ import {
   smtpServerTarget,
 } from "./precheck";
 import { measureProviderText } from "./provider-text";
-import { type Comparison, nowMs, round } from "./stats";
+import { nowMs, round } from "./stats";
 
 /** Where the figures go; BENCH_RESULTS names another file (the N=1,000 growth run). */
 const RESULTS = process.env.BENCH_RESULTS
@@ -52,62 +52,25 @@ const GROWTH_1000 = join(__dirname, "growth-1000.json");
 const MINUTE = 60_000;
 
 /**
- * Targets (issue 8, re-based in issue 14): `max` semantics, the figure must not exceed it.
- * Ratios are over a floor measured in the same run; counts are exact.
+ * For trying one part: BENCH_ONLY=apply,cli (sections: text, checkdiff, apply, precheck, rss,
+ * cli) and BENCH_CLI_SIZES=50,1000. A partial run still writes bench/results.json.
  */
-export const TARGETS = {
-  providerTextBytes: 1024,
-  createRatio50: 1.15,
-  createRatio200: 1.15,
-  updateRatio50: 1.15,
-  updateRatio200: 1.15,
-  coldUpdateRatio50: 1.15,
-  coldUpdateRatio200: 1.15,
-  requestsPerResource: 2,
-  smtpSessionsPerConfig: 1,
-  precheckRatio: 1.2,
-  pluginRssRatio1000: 1.1,
-  previewRatio50: 1.3,
-  previewRatio200: 1.15,
-  upRatio50: 1.3,
-  upRatio200: 1.3,
-  previewSameRequests200: 0,
-  upSameRequests200: 0,
-  refreshGetsPerResource200: 1,
-  refreshLoginsPerSite200: 1,
-  pluginFacePreviewRatio50: 1.3,
-  pluginFacePreviewRatio200: 1.15,
-  pluginFaceUpRatio50: 1.3,
-  pluginFaceUpRatio200: 1.3,
-  pluginFaceRssRatio1000: 1.1,
-} as const;
-type Key =
-  | keyof typeof TARGETS
-  | "checkDiffMicros"
-  | "precheckRatioExim"
-  | "pluginRssMB1000"
-  | "previewRatioOverSecretFloor50"
-  | "previewRatioOverSecretFloor200"
-  | "secretFloorRatio50"
-  | "secretFloorRatio200"
-  | `slope${Capitalize<Command>}`;
+const ONLY = process.env.BENCH_ONLY?.split(",");
+const runs = (part: string) => !ONLY || ONLY.includes(part);
+const CLI_SIZES = process.env.BENCH_CLI_SIZES?.split(",").map(Number);
 
-/** One figure: its value, target, and what it was measured against. */
-interface Figure {
-  readonly value: number;
-  readonly target: number | null;
-  readonly met: boolean | null;
-  /** The floor, and for a ratio the pair of runs it comes from. */
-  readonly basis: string;
-  readonly floorMs?: number;
-  readonly subjectMs?: number;
-}
+/**
+ * The whole bench (set-up included, 1 to 3 minutes) stays under 20 minutes: bench/run.ts has
+ * 17; sections that would not fit shrink or are omitted, and say so.
+ */
+const BUDGET_MS = Number(process.env.BENCH_BUDGET_MIN ?? 17) * MINUTE;
 
-/** One table row: the figure, and what it was measured against. */
-interface Row {
-  readonly key: Key;
-  readonly value: number | undefined;
-  readonly floor: string;
+/** What every section writes to: the figures, the raw runs, and the time left. */
+interface Bench {
+  readonly figures: Figures;
+  readonly details: Record<string, unknown>;
+  /** What is left of BUDGET_MS for the whole bench. */
+  readonly remainingMs: () => number;
 }
 
 /** Where the stand-ins keep their SQLite files: memory when available (no fsync noise). */
@@ -127,11 +90,11 @@ async function standin(extraSites: number): Promise<Standin & { dir: string }> {
   return Object.assign(s, { dir });
 }
 
-const ms = (value: number) => `${round(value, 1)} ms`;
-const s1 = (value: number) => `${round(value / 1000, 2)} s`;
-/** A comparison as the table shows it: the pair the ratio comes from, and how many rounds. */
-const vs = (c: Comparison, what: string, unit: (v: number) => string = ms) =>
-  `${what}: ${unit(c.floorMs)} (ours ${unit(c.subjectMs)}), round ${c.medianRound + 1} of ${c.floorRuns.length}`;
+/** Stops a stand-in of `standin()` and removes its files. */
+async function stopStandin(s: Standin & { dir: string }): Promise<void> {
+  await s.close();
+  rmSync(s.dir, { recursive: true, force: true });
+}
 
 function section(name: string): () => void {
   const started = Date.now();
@@ -139,469 +102,476 @@ function section(name: string): () => void {
   return () => process.stdout.write(`bench: ${name} done in ${(Date.now() - started) / 1000} s\n`);
 }
 
-const targetOf = (key: Key): number | undefined =>
-  key in TARGETS ? TARGETS[key as keyof typeof TARGETS] : undefined;
-
-function table(rows: readonly Row[], omitted: Record<string, string>): string {
-  const lines = rows.map((r) => {
-    const target = targetOf(r.key);
-    const value = r.value === undefined ? "-" : String(r.value);
-    const verdict =
-      r.value === undefined
-        ? "omitted"
-        : target === undefined
-          ? ""
-          : r.value <= target
-            ? "met"
-            : "MISSED";
-    return [r.key, value, target === undefined ? "" : `<= ${target}`, verdict, r.floor];
-  });
-  const header = ["figure", "value", "target", "", "floor / basis (same run)"];
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => String(l[i]).length)));
-  const fmt = (cells: readonly string[]) =>
-    cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] as number))).join("  ");
-  const out = [fmt(header), fmt(widths.map((w) => "-".repeat(w))), ...lines.map(fmt)];
-  for (const [key, reason] of Object.entries(omitted)) out.push(`omitted ${key}: ${reason}`);
-  return `${out.join("\n")}\n`;
-}
-
-/** The growth table: every command's time at every N on both stacks, and the slopes. */
-function growthTable(cli: Record<number, CliResult>): string {
-  const ns = Object.keys(cli).map(Number);
-  const header = [
-    "command",
-    ...ns.map((n) => `N=${n} floor / ours`),
-    "slope floor / ours (ms per resource)",
-  ];
-  const lines = COMMANDS.map((c) => {
-    const at = ns.map((n) => {
-      const g = (cli[n] as CliResult).growth[c];
-      return g ? `${s1(g.floorMs)} / ${s1(g.subjectMs)}` : "skipped";
-    });
-    const have = ns.filter((n) => (cli[n] as CliResult).growth[c]);
-    const at_ = (n: number) => (cli[n] as CliResult).growth[c] as CommandTimes;
-    const fl = slope(have.map((n) => [n, at_(n).floorMs] as const));
-    const ou = slope(have.map((n) => [n, at_(n).subjectMs] as const));
-    return [c, ...at, have.length < 2 ? "-" : `${round(fl, 1)} / ${round(ou, 1)}`];
-  });
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => String(l[i]).length)));
-  const fmt = (cells: readonly string[]) =>
-    cells.map((x, i) => x.padEnd(widths[i] as number)).join("  ");
-  return `${[fmt(header), fmt(widths.map((w) => "-".repeat(w))), ...lines.map(fmt)].join("\n")}\n`;
-}
-
-/**
- * For trying one part: BENCH_ONLY=apply,cli (sections: text, checkdiff, apply, precheck, rss,
- * cli) and BENCH_CLI_SIZES=50,1000. A partial run still writes bench/results.json.
- */
-const ONLY = process.env.BENCH_ONLY?.split(",");
-const runs = (part: string) => !ONLY || ONLY.includes(part);
-const CLI_SIZES = process.env.BENCH_CLI_SIZES?.split(",").map(Number);
-
-/**
- * The whole bench (set-up included, 1 to 3 minutes) stays under 20 minutes: bench/run.ts has
- * 17; sections that would not fit shrink or are omitted, and say so.
- */
-const BUDGET_MS = Number(process.env.BENCH_BUDGET_MIN ?? 17) * MINUTE;
-
 async function main(): Promise<void> {
   assertInstalled();
   const startedAt = new Date();
   const startedMs = Date.now();
-  const remainingMs = () => BUDGET_MS - (Date.now() - startedMs);
   const loadBefore = loadavg();
-  const rows: Row[] = [];
-  const details: Record<string, unknown> = {};
-  const omitted: Record<string, string> = {};
-  const figures: Record<string, Figure> = {};
-  const record = (
-    key: Key,
-    value: number | undefined,
-    floor: string,
-    pair?: { floorMs: number; subjectMs: number },
-  ) => {
-    rows.push({ key, value, floor });
-    if (value === undefined) return;
-    const target = targetOf(key);
-    figures[key] = {
-      value,
-      target: target ?? null,
-      met: target === undefined ? null : value <= target,
-      basis: floor,
-      ...(pair ? { floorMs: round(pair.floorMs, 1), subjectMs: round(pair.subjectMs, 1) } : {}),
-    };
+  const bench: Bench = {
+    figures: new Figures(),
+    details: {},
+    remainingMs: () => BUDGET_MS - (Date.now() - startedMs),
   };
-  const ratio = (key: Key, c: Comparison, what: string, unit?: (v: number) => string) =>
-    record(key, round(c.ratio), vs(c, what, unit), c);
-  const omit = (keys: readonly Key[], why: string) => {
-    for (const key of keys) {
-      omitted[key] = why;
-      record(key, undefined, "omitted");
-    }
-  };
+  if (runs("text")) await textFigure(bench);
+  if (runs("checkdiff")) await checkDiffFigure(bench);
+  if (runs("apply")) await applyFigures(bench);
+  if (runs("precheck")) await precheckFigures(bench);
+  const rssFloorMiB = runs("rss") ? await rssFigures(bench) : undefined;
 
-  let done: () => void;
-  if (runs("text")) {
-    done = section("provider text");
-    const text = await measureProviderText();
-    record("providerTextBytes", text.bytes, "count (serialized from the installed package)");
-    details.providerText = text.text;
-    done();
-  }
-
-  if (runs("checkdiff")) {
-    done = section("check + diff");
-    const checkDiff = await measureCheckDiff(10_000);
-    record(
-      "checkDiffMicros",
-      round(checkDiff.medianMicros, 1),
-      `median of ${checkDiff.runs} runs, p90 ${round(checkDiff.p90Micros, 1)} µs, no network`,
-    );
-    details.checkDiff = checkDiff;
-    done();
-  }
-
-  if (runs("apply")) await applyFigures();
-  async function applyFigures() {
-    const sites = await standin(200);
-    try {
-      for (const [n, rounds, budgetMs] of [
-        [50, 41, 1 * MINUTE],
-        [200, 21, 1.5 * MINUTE],
-      ] as const) {
-        done = section(`apply ${n}`);
-        const apply = await measureApply(sites, n, { rounds, budgetMs });
-        const at = `x${n} at concurrency ${apply.concurrency}`;
-        ratio(
-          n === 50 ? "createRatio50" : "createRatio200",
-          apply.create,
-          `bare GET+POST+GET ${at}`,
-        );
-        ratio(n === 50 ? "updateRatio50" : "updateRatio200", apply.update, `bare POST+GET ${at}`);
-        ratio(
-          n === 50 ? "coldUpdateRatio50" : "coldUpdateRatio200",
-          apply.coldUpdate,
-          `bare login+POST+GET ${at}`,
-        );
-        details[`apply${n}`] = apply;
-        if (n === 200) {
-          record(
-            "requestsPerResource",
-            apply.counts.update.requestsPerResource,
-            `update, requests other than logins; logins per site per run: ${apply.counts.update.loginsPerSite}; create: ${apply.counts.create.requestsPerResource}`,
-          );
-        }
-        done();
-      }
-
-      done = section("SMTP sessions per configuration");
-      const sessions = await measureSessions(sites, 50, 2);
-      record(
-        "smtpSessionsPerConfig",
-        sessions.sessionsPerConfig,
-        `count: ${sessions.resources} resources created at once, ${sessions.configurations} relay logins, ${sessions.sessions} sessions`,
-      );
-      details.sessions = sessions;
-      done();
-    } finally {
-      await sites.close();
-      rmSync(sites.dir, { recursive: true, force: true });
-    }
-  }
-
-  if (runs("precheck")) await precheckFigures();
-  async function precheckFigures() {
-    done = section("precheck");
-    const targets: Array<SmtpTarget> = [await smtpServerTarget()];
-    const exim = await eximTarget();
-    if (typeof exim === "string") details.precheckExim = `skipped: ${exim}`;
-    else targets.push(exim);
-    for (const target of targets) {
-      try {
-        const p = await measurePrecheck(target, { rounds: 61, budgetMs: 0.5 * MINUTE });
-        const key = target === targets[0] ? "precheckRatio" : "precheckRatioExim";
-        details[key] = { server: target.name, ...p };
-        if (key === "precheckRatio") {
-          ratio(
-            "precheckRatio",
-            p,
-            `bare SMTPConnection connect+STARTTLS+AUTH LOGIN+QUIT on ${target.name}`,
-          );
-        } else {
-          ratio(
-            "precheckRatioExim",
-            p,
-            `no target; the same bare client on ${target.name} (greets at once)`,
-          );
-        }
-      } finally {
-        await target.close();
-      }
-    }
-    done();
-  }
-
-  let rssFloorMiB: number | undefined;
-  if (runs("rss")) await rssFigures();
-  async function rssFigures() {
-    done = section("plugin memory, 1,000 resources");
-    const rssSites = await standin(50);
-    try {
-      // Floor and ours alternate; the highest peak of each is kept.
-      const floors: PluginRssResult[] = [];
-      const ours: PluginRssResult[] = [];
-      const RSS_RUNS = 1; // the peak barely moves between runs; time goes to the CLI rounds
-      for (let i = 0; i < RSS_RUNS; i++) {
-        if (i % 2 === 0) {
-          floors.push(await measurePluginRss(rssSites, 1000, 50, true));
-          ours.push(await measurePluginRss(rssSites, 1000, 50));
-        } else {
-          ours.push(await measurePluginRss(rssSites, 1000, 50));
-          floors.push(await measurePluginRss(rssSites, 1000, 50, true));
-        }
-      }
-      // Attribution: the no-op provider that loads our modules, no work.
-      const modules = await measurePluginRss(rssSites, 1000, 50, "noopWithModules");
-      const peak = (rs: PluginRssResult[]) => Math.max(...rs.map((r) => r.peakMiB));
-      const floorMiB = peak(floors);
-      rssFloorMiB = floorMiB;
-      const oursMiB = peak(ours);
-      record(
-        "pluginRssRatio1000",
-        round(oursMiB / floorMiB),
-        `same plugin, same 1,000 resources, no-op provider: ${round(floorMiB, 1)} MiB (ours ${round(oursMiB, 1)} MiB); highest peak of ${RSS_RUNS} run(s) each, alternated`,
-      );
-      record(
-        "pluginRssMB1000",
-        round(oursMiB, 1),
-        `peak RSS (VmHWM), MiB; idle after Configure: ${round(Math.max(...ours.map((r) => r.idleMiB)), 1)} (floor ${round(Math.max(...floors.map((r) => r.idleMiB)), 1)}); the no-op provider loading our modules, no work: ${round(modules.peakMiB, 1)}`,
-      );
-      details.pluginRss = { ours, noopFloor: floors, noopWithOurModules: modules };
-    } finally {
-      await rssSites.close();
-      rmSync(rssSites.dir, { recursive: true, force: true });
-    }
-    done();
-  }
-
-  const cliKeys = {
-    50: ["previewRatio50", "upRatio50"],
-    200: [
-      "previewRatio200",
-      "upRatio200",
-      "previewSameRequests200",
-      "upSameRequests200",
-      "refreshGetsPerResource200",
-      "refreshLoginsPerSite200",
-    ],
-    1000: [],
-  } as const satisfies Record<number, readonly Key[]>;
-  const slopeKeys = COMMANDS.map((c) => `slope${c[0]?.toUpperCase()}${c.slice(1)}` as Key);
   const reason = runs("cli") ? cliUnavailableReason() : "not run (BENCH_ONLY)";
-  const cli: Record<number, CliResult> = {};
-  if (reason) {
-    omit([...cliKeys[50], ...cliKeys[200], ...slopeKeys], reason);
-  } else {
-    // The plugin face (issue 14, item 5), laid out as `pulumi plugin install` would.
-    let faceReason: string | undefined = pluginFaceUnavailableReason();
-    let face: PackedPlugin | undefined;
-    if (!faceReason) {
-      try {
-        face = packPlugin("--link-node-modules");
-      } catch (error) {
-        faceReason = `provider/plugin/pack.sh failed: ${(error as Error).message.split("\n")[0]}`;
-      }
-    }
-    // Rounds of the interleaved ratios, and what each size may take at most.
-    // 200 first: its figures have the issue's tightest targets; 50 gets what is left.
-    const plan = [
-      [200, 5, 6 * MINUTE],
-      [50, 5, 3 * MINUTE],
-      [1000, 0, 45 * MINUTE],
-    ] as const;
-    for (const [n, planned, budgetMs] of plan) {
-      if (CLI_SIZES && !CLI_SIZES.includes(n)) continue;
-      const rounds = planned && Number(process.env.BENCH_CLI_ROUNDS ?? planned);
-      // N=1,000 runs once per command, in a run of its own (GROWTH_1000 above).
-      if (n === 1000 && !CLI_SIZES?.includes(1000)) continue;
-      const cliSites = await standin(n);
-      done = section(`pulumi CLI, ${n} resources`);
-      try {
-        // What is left of the whole bench's budget caps this size's (1 minute kept for the rest).
-        const left = n === 1000 ? budgetMs : Math.min(budgetMs, remainingMs() - 3 * MINUTE);
-        // The once-each commands stop when the whole bench's time is up (1,000: its own run).
-        const deadlineMs = nowMs() + (n === 1000 ? budgetMs : remainingMs() - 0.5 * MINUTE);
-        const result = await measureCli(cliSites, n, {
-          deadlineMs,
-          rounds,
-          budgetMs: Math.max(left, 0),
-          faceDir: face?.dir,
-        });
-        cli[n] = result;
-        details[`cli${n}`] = result;
-        if (result.preview && result.up) {
-          const what = (cmd: string) => `pulumi ${cmd} of ${n} no-op dynamic resources`;
-          const at = (k50: Key, k200: Key) => (n === 50 ? k50 : k200);
-          ratio(at("previewRatio50", "previewRatio200"), result.preview, what("preview"), s1);
-          ratio(at("upRatio50", "upRatio200"), result.up, what("up"), s1);
-          if (result.previewOverSecretFloor && result.secretFloorOverFloor) {
-            ratio(
-              at("previewRatioOverSecretFloor50", "previewRatioOverSecretFloor200"),
-              result.previewOverSecretFloor,
-              "no target; the same no-op stack with the relay password a secret input (the job's one secret)",
-              s1,
-            );
-            ratio(
-              at("secretFloorRatio50", "secretFloorRatio200"),
-              result.secretFloorOverFloor,
-              "no target; what one secret input costs the engine: that floor over the no-op floor",
-              s1,
-            );
-          }
-          if (result.face) {
-            const f = result.face;
-            ratio(
-              at("pluginFacePreviewRatio50", "pluginFacePreviewRatio200"),
-              f.preview,
-              `${what("preview")} (same rounds)`,
-              s1,
-            );
-            ratio(
-              at("pluginFaceUpRatio50", "pluginFaceUpRatio200"),
-              f.up,
-              `${what("up")} (same rounds)`,
-              s1,
-            );
-          } else {
-            omit(
-              n === 50
-                ? ["pluginFacePreviewRatio50", "pluginFaceUpRatio50"]
-                : ["pluginFacePreviewRatio200", "pluginFaceUpRatio200"],
-              faceReason ??
-                (result.faceError
-                  ? `its first up failed: ${result.faceError.split("\n")[0]} (details.cli${n}.faceError)`
-                  : "not measured"),
-            );
-          }
-        }
-        if (n === 200) {
-          const c = result.counts;
-          const all = (x: CommandCounts) => x.logins + x.gets + x.posts + x.other;
-          const late = "skipped: the bench's time ran out before this command";
-          if (c.previewSame)
-            record(
-              "previewSameRequests200",
-              all(c.previewSame),
-              "count: DNN requests of a preview with nothing changed",
-            );
-          else omit(["previewSameRequests200"], late);
-          if (c.upSame)
-            record(
-              "upSameRequests200",
-              all(c.upSame),
-              "count: DNN requests of an up with nothing changed",
-            );
-          else omit(["upSameRequests200"], late);
-          const r = c.refresh;
-          if (r) {
-            record(
-              "refreshGetsPerResource200",
-              round((r.gets + r.posts + r.other) / n),
-              `count: requests other than logins per resource in refresh (${r.gets} GETs)`,
-            );
-            record(
-              "refreshLoginsPerSite200",
-              round(r.logins / n),
-              `count: logins per site in refresh (${n} sites)`,
-            );
-          } else omit(["refreshGetsPerResource200", "refreshLoginsPerSite200"], late);
-        }
-      } catch (error) {
-        const message = (error as Error).message;
-        details[`cli${n}Error`] = message.slice(-4000);
-        omit(cliKeys[n], `the CLI run failed (${message.split("\n")[0]}; details.cli${n}Error)`);
-      } finally {
-        done();
-        await cliSites.close();
-        rmSync(cliSites.dir, { recursive: true, force: true });
-      }
-    }
-    face?.remove();
-    if (!cli[1000] && !CLI_SIZES && existsSync(GROWTH_1000)) {
-      const other = JSON.parse(readFileSync(GROWTH_1000, "utf8"));
-      const at1000 = other.details?.cli1000 as CliResult | undefined;
-      if (at1000) {
-        cli[1000] = at1000;
-        details.growth1000From = {
-          file: "bench/growth-1000.json",
-          startedAt: other.startedAt,
-          loadAverage1mBefore: other.machine?.loadAverage1mBefore,
-          seconds: other.seconds,
-        };
-      }
-    }
-    const ns = Object.keys(cli).map(Number);
-    for (const [i, c] of COMMANDS.entries()) {
-      const key = slopeKeys[i] as Key;
-      const have = ns.filter((n) => (cli[n] as CliResult).growth[c]);
-      if (have.length < 2) {
-        omit([key], "fewer than two sizes measured");
-        continue;
-      }
-      const at_ = (n: number) => (cli[n] as CliResult).growth[c] as CommandTimes;
-      const floor = slope(have.map((n) => [n, at_(n).floorMs] as const));
-      const ours = slope(have.map((n) => [n, at_(n).subjectMs] as const));
-      record(
-        key,
-        round(ours, 1),
-        `ms per resource, least squares over N=${have.join(", ")}; floor ${round(floor, 1)} ms per resource`,
-      );
-    }
-  }
+  let cli: Record<number, CliResult> = {};
+  if (reason) bench.figures.omit([...CLI_KEYS[50], ...CLI_KEYS[200], ...SLOPE_KEYS], reason);
+  else cli = await cliFigures(bench);
 
   // Issue 14, item 5: the plugin face's memory at 1,000 resources, over the no-op floor.
-  if (runs("rss") && rssFloorMiB !== undefined) {
-    const why = pluginFaceUnavailableReason();
-    if (why) omit(["pluginFaceRssRatio1000"], why);
-    else {
-      done = section("plugin face memory, 1,000 resources");
-      const faceSites = await standin(50);
-      let packed: PackedPlugin | undefined;
-      try {
-        packed = packPlugin("--link-node-modules");
-        const r = await measurePluginFaceRss(faceSites, 1000, 50, packed.dir);
-        record(
-          "pluginFaceRssRatio1000",
-          round(r.peakMiB / rssFloorMiB),
-          `the no-op dynamic plugin of pluginRssRatio1000: ${round(rssFloorMiB, 1)} MiB (face ${round(r.peakMiB, 1)} MiB; idle after Configure ${round(r.idleMiB, 1)})`,
-        );
-        details.pluginFaceRss = r;
-      } catch (error) {
-        omit(["pluginFaceRssRatio1000"], `failed: ${(error as Error).message.split("\n")[0]}`);
-      } finally {
-        packed?.remove();
-        await faceSites.close();
-        rmSync(faceSites.dir, { recursive: true, force: true });
-        done();
-      }
+  if (runs("rss") && rssFloorMiB !== undefined) await faceRssFigure(bench, rssFloorMiB);
+  else bench.figures.omit(["pluginFaceRssRatio1000"], "not run (BENCH_ONLY)");
+  if (reason) bench.figures.omit(FACE_CLI_KEYS, reason);
+
+  writeResults(bench, cli, startedAt, loadBefore);
+  const growth = Object.keys(cli).length ? `\n${growthTable(cli)}` : "";
+  process.stdout.write(`\n${bench.figures.table()}${growth}\nwritten: ${RESULTS}\n`);
+}
+
+// ---------------------------------------------------------------- in-process sections
+
+async function textFigure({ figures, details }: Bench): Promise<void> {
+  const done = section("provider text");
+  const text = await measureProviderText();
+  figures.record("providerTextBytes", text.bytes, "count (serialized from the installed package)");
+  details.providerText = text.text;
+  done();
+}
+
+async function checkDiffFigure({ figures, details }: Bench): Promise<void> {
+  const done = section("check + diff");
+  const checkDiff = await measureCheckDiff(10_000);
+  figures.record(
+    "checkDiffMicros",
+    round(checkDiff.medianMicros, 1),
+    `median of ${checkDiff.runs} runs, p90 ${round(checkDiff.p90Micros, 1)} µs, no network`,
+  );
+  details.checkDiff = checkDiff;
+  done();
+}
+
+/**
+ * Rounds of the apply comparisons per N, and what all of one N's comparisons may take: a
+ * third of a minute per comparison at 50, half a minute at 200 (measureApply shares it out).
+ * Per comparison, not per N: the read-first update added a fourth comparison without taking
+ * time from the other three; the CLI sections after it shrink to what is left.
+ */
+const APPLY_PLAN = [
+  [50, 41, COMPARISONS * (MINUTE / 3)],
+  [200, 21, COMPARISONS * (MINUTE / 2)],
+] as const;
+
+async function applyFigures(bench: Bench): Promise<void> {
+  const sites = await standin(200);
+  try {
+    for (const [n, rounds, budgetMs] of APPLY_PLAN) {
+      await applyFiguresAt(bench, sites, n, rounds, budgetMs);
     }
-  } else omit(["pluginFaceRssRatio1000"], "not run (BENCH_ONLY)");
-  if (reason) {
-    omit(
-      [
-        "pluginFacePreviewRatio50",
-        "pluginFaceUpRatio50",
-        "pluginFacePreviewRatio200",
-        "pluginFaceUpRatio200",
-      ],
-      reason,
+    await sessionsFigure(bench, sites);
+  } finally {
+    await stopStandin(sites);
+  }
+}
+
+/** The apply ratios at one N (and at 200, the request count of an update). */
+async function applyFiguresAt(
+  { figures, details }: Bench,
+  sites: Standin,
+  n: 50 | 200,
+  rounds: number,
+  budgetMs: number,
+): Promise<void> {
+  const done = section(`apply ${n}`);
+  const apply = await measureApply(sites, n, { rounds, budgetMs });
+  const at = `x${n} at concurrency ${apply.concurrency}`;
+  const key = (k50: Key, k200: Key) => (n === 50 ? k50 : k200);
+  figures.ratio(key("createRatio50", "createRatio200"), apply.create, `bare GET+POST+GET ${at}`);
+  figures.ratio(key("updateRatio50", "updateRatio200"), apply.update, `bare POST+GET ${at}`);
+  figures.ratio(
+    key("updateRatioReadFirst50", "updateRatioReadFirst200"),
+    apply.updateReadFirst,
+    `bare GET+POST+GET ${at}`,
+  );
+  figures.ratio(
+    key("coldUpdateRatio50", "coldUpdateRatio200"),
+    apply.coldUpdate,
+    `bare login+POST+GET ${at}`,
+  );
+  details[`apply${n}`] = apply;
+  if (n === 200) {
+    figures.record(
+      "requestsPerResource",
+      apply.counts.update.requestsPerResource,
+      `update, requests other than logins; logins per site per run: ${apply.counts.update.loginsPerSite}; create: ${apply.counts.create.requestsPerResource}`,
     );
   }
+  done();
+}
 
+async function sessionsFigure({ figures, details }: Bench, sites: Standin): Promise<void> {
+  const done = section("SMTP sessions per configuration");
+  const sessions = await measureSessions(sites, 50, 2);
+  figures.record(
+    "smtpSessionsPerConfig",
+    sessions.sessionsPerConfig,
+    `count: ${sessions.resources} resources created at once, ${sessions.configurations} relay logins, ${sessions.sessions} sessions`,
+  );
+  details.sessions = sessions;
+  done();
+}
+
+async function precheckFigures({ figures, details }: Bench): Promise<void> {
+  const done = section("precheck");
+  const targets: Array<SmtpTarget> = [await smtpServerTarget()];
+  const exim = await eximTarget();
+  if (typeof exim === "string") details.precheckExim = `skipped: ${exim}`;
+  else targets.push(exim);
+  for (const target of targets) {
+    try {
+      const p = await measurePrecheck(target, { rounds: 61, budgetMs: 0.5 * MINUTE });
+      const key = target === targets[0] ? "precheckRatio" : "precheckRatioExim";
+      details[key] = { server: target.name, ...p };
+      if (key === "precheckRatio") {
+        figures.ratio(
+          "precheckRatio",
+          p,
+          `bare SMTPConnection connect+STARTTLS+AUTH LOGIN+QUIT on ${target.name}`,
+        );
+      } else {
+        figures.ratio(
+          "precheckRatioExim",
+          p,
+          `no target; the same bare client on ${target.name} (greets at once)`,
+        );
+      }
+    } finally {
+      await target.close();
+    }
+  }
+  done();
+}
+
+const RSS_RUNS = 1; // the peak barely moves between runs; time goes to the CLI rounds
+
+/** The plugin's memory figures; returns the no-op floor's peak (MiB) for the face's ratio. */
+async function rssFigures({ figures, details }: Bench): Promise<number> {
+  const done = section("plugin memory, 1,000 resources");
+  const rssSites = await standin(50);
+  let floorMiB: number;
+  try {
+    const { floors, ours, modules } = await rssRuns(rssSites);
+    const peak = (rs: PluginRssResult[]) => Math.max(...rs.map((r) => r.peakMiB));
+    floorMiB = peak(floors);
+    const oursMiB = peak(ours);
+    figures.record(
+      "pluginRssRatio1000",
+      round(oursMiB / floorMiB),
+      `same plugin, same 1,000 resources, no-op provider: ${round(floorMiB, 1)} MiB (ours ${round(oursMiB, 1)} MiB); highest peak of ${RSS_RUNS} run(s) each, alternated`,
+    );
+    figures.record(
+      "pluginRssMB1000",
+      round(oursMiB, 1),
+      `peak RSS (VmHWM), MiB; idle after Configure: ${round(Math.max(...ours.map((r) => r.idleMiB)), 1)} (floor ${round(Math.max(...floors.map((r) => r.idleMiB)), 1)}); the no-op provider loading our modules, no work: ${round(modules.peakMiB, 1)}`,
+    );
+    details.pluginRss = { ours, noopFloor: floors, noopWithOurModules: modules };
+  } finally {
+    await stopStandin(rssSites);
+  }
+  done();
+  return floorMiB;
+}
+
+/** The plugin's peaks: ours and the no-op floor alternated, then the modules' share. */
+async function rssRuns(rssSites: Standin) {
+  // Floor and ours alternate; the highest peak of each is kept.
+  const floors: PluginRssResult[] = [];
+  const ours: PluginRssResult[] = [];
+  for (let i = 0; i < RSS_RUNS; i++) {
+    if (i % 2 === 0) {
+      floors.push(await measurePluginRss(rssSites, 1000, 50, true));
+      ours.push(await measurePluginRss(rssSites, 1000, 50));
+    } else {
+      ours.push(await measurePluginRss(rssSites, 1000, 50));
+      floors.push(await measurePluginRss(rssSites, 1000, 50, true));
+    }
+  }
+  // Attribution: the no-op provider that loads our modules, no work.
+  const modules = await measurePluginRss(rssSites, 1000, 50, "noopWithModules");
+  return { floors, ours, modules };
+}
+
+// ---------------------------------------------------------------- the CLI sections
+
+const CLI_KEYS = {
+  50: ["previewRatio50", "upRatio50"],
+  200: [
+    "previewRatio200",
+    "upRatio200",
+    "previewSameRequests200",
+    "upSameRequests200",
+    "refreshGetsPerResource200",
+    "refreshLoginsPerSite200",
+  ],
+  1000: [],
+} as const satisfies Record<number, readonly Key[]>;
+const SLOPE_KEYS = COMMANDS.map((c) => `slope${c[0]?.toUpperCase()}${c.slice(1)}` as Key);
+const FACE_CLI_KEYS = [
+  "pluginFacePreviewRatio50",
+  "pluginFaceUpRatio50",
+  "pluginFacePreviewRatio200",
+  "pluginFaceUpRatio200",
+] as const satisfies readonly Key[];
+
+// Rounds of the interleaved ratios, and what each size may take at most.
+// 200 first: its figures have the issue's tightest targets; 50 gets what is left.
+const CLI_PLAN = [
+  [200, 5, 6 * MINUTE],
+  [50, 5, 3 * MINUTE],
+  [1000, 0, 45 * MINUTE],
+] as const;
+
+/** The plugin face, packed or why not. */
+interface Face {
+  readonly packed?: PackedPlugin;
+  readonly reason?: string;
+}
+
+/** The CLI figures at every size of CLI_PLAN asked for, then the slopes over the sizes. */
+async function cliFigures(bench: Bench): Promise<Record<number, CliResult>> {
+  const cli: Record<number, CliResult> = {};
+  const face = packFace();
+  for (const [n, planned, budgetMs] of CLI_PLAN) {
+    if (CLI_SIZES && !CLI_SIZES.includes(n)) continue;
+    const rounds = planned && Number(process.env.BENCH_CLI_ROUNDS ?? planned);
+    // N=1,000 runs once per command, in a run of its own (GROWTH_1000 above).
+    if (n === 1000 && !CLI_SIZES?.includes(1000)) continue;
+    await cliFiguresAt(bench, cli, face, n, rounds, budgetMs);
+  }
+  face.packed?.remove();
+  growth1000FromFile(bench.details, cli);
+  slopeFigures(bench.figures, cli);
+  return cli;
+}
+
+/** The plugin face (issue 14, item 5), laid out as `pulumi plugin install` would. */
+function packFace(): Face {
+  const reason = pluginFaceUnavailableReason();
+  if (reason) return { reason };
+  try {
+    return { packed: packPlugin("--link-node-modules") };
+  } catch (error) {
+    return { reason: `provider/plugin/pack.sh failed: ${(error as Error).message.split("\n")[0]}` };
+  }
+}
+
+/** The CLI figures at one N, on a stand-in of its own; a failed run omits its figures. */
+async function cliFiguresAt(
+  bench: Bench,
+  cli: Record<number, CliResult>,
+  face: Face,
+  n: 50 | 200 | 1000,
+  rounds: number,
+  budgetMs: number,
+): Promise<void> {
+  const { figures, details } = bench;
+  const cliSites = await standin(n);
+  const done = section(`pulumi CLI, ${n} resources`);
+  try {
+    // What is left of the whole bench's budget caps this size's (1 minute kept for the rest).
+    const left = n === 1000 ? budgetMs : Math.min(budgetMs, bench.remainingMs() - 3 * MINUTE);
+    // The once-each commands stop when the whole bench's time is up (1,000: its own run).
+    const deadlineMs = nowMs() + (n === 1000 ? budgetMs : bench.remainingMs() - 0.5 * MINUTE);
+    const result = await measureCli(cliSites, n, {
+      deadlineMs,
+      rounds,
+      budgetMs: Math.max(left, 0),
+      faceDir: face.packed?.dir,
+    });
+    cli[n] = result;
+    details[`cli${n}`] = result;
+    cliRatios(figures, n, result, face.reason);
+    if (n === 200) requestCountFigures(figures, n, result);
+  } catch (error) {
+    const message = (error as Error).message;
+    details[`cli${n}Error`] = message.slice(-4000);
+    figures.omit(
+      CLI_KEYS[n],
+      `the CLI run failed (${message.split("\n")[0]}; details.cli${n}Error)`,
+    );
+  } finally {
+    done();
+    await stopStandin(cliSites);
+  }
+}
+
+/**
+ * The preview and up ratios at one N: ours, the secret floor's, the plugin face's. None
+ * when the run had no interleaved rounds (growth only).
+ */
+function cliRatios(figures: Figures, n: number, result: CliResult, faceReason?: string): void {
+  const { preview, up } = result;
+  if (!preview || !up) return;
+  const what = (cmd: string) => `pulumi ${cmd} of ${n} no-op dynamic resources`;
+  const at = (k50: Key, k200: Key) => (n === 50 ? k50 : k200);
+  figures.ratio(at("previewRatio50", "previewRatio200"), preview, what("preview"), s1);
+  figures.ratio(at("upRatio50", "upRatio200"), up, what("up"), s1);
+  if (result.previewOverSecretFloor && result.secretFloorOverFloor) {
+    figures.ratio(
+      at("previewRatioOverSecretFloor50", "previewRatioOverSecretFloor200"),
+      result.previewOverSecretFloor,
+      "no target; the same no-op stack with the relay password a secret input (the job's one secret)",
+      s1,
+    );
+    figures.ratio(
+      at("secretFloorRatio50", "secretFloorRatio200"),
+      result.secretFloorOverFloor,
+      "no target; what one secret input costs the engine: that floor over the no-op floor",
+      s1,
+    );
+  }
+  if (result.face) {
+    const f = result.face;
+    figures.ratio(
+      at("pluginFacePreviewRatio50", "pluginFacePreviewRatio200"),
+      f.preview,
+      `${what("preview")} (same rounds)`,
+      s1,
+    );
+    figures.ratio(
+      at("pluginFaceUpRatio50", "pluginFaceUpRatio200"),
+      f.up,
+      `${what("up")} (same rounds)`,
+      s1,
+    );
+  } else {
+    figures.omit(
+      n === 50
+        ? ["pluginFacePreviewRatio50", "pluginFaceUpRatio50"]
+        : ["pluginFacePreviewRatio200", "pluginFaceUpRatio200"],
+      faceReason ??
+        (result.faceError
+          ? `its first up failed: ${result.faceError.split("\n")[0]} (details.cli${n}.faceError)`
+          : "not measured"),
+    );
+  }
+}
+
+/** What the stand-in saw during the commands with nothing changed, and during refresh. */
+function requestCountFigures(figures: Figures, n: number, result: CliResult): void {
+  const c = result.counts;
+  const all = (x: CommandCounts) => x.logins + x.gets + x.posts + x.other;
+  const late = "skipped: the bench's time ran out before this command";
+  if (c.previewSame)
+    figures.record(
+      "previewSameRequests200",
+      all(c.previewSame),
+      "count: DNN requests of a preview with nothing changed",
+    );
+  else figures.omit(["previewSameRequests200"], late);
+  if (c.upSame)
+    figures.record(
+      "upSameRequests200",
+      all(c.upSame),
+      "count: DNN requests of an up with nothing changed",
+    );
+  else figures.omit(["upSameRequests200"], late);
+  const r = c.refresh;
+  if (r) {
+    figures.record(
+      "refreshGetsPerResource200",
+      round((r.gets + r.posts + r.other) / n),
+      `count: requests other than logins per resource in refresh (${r.gets} GETs)`,
+    );
+    figures.record(
+      "refreshLoginsPerSite200",
+      round(r.logins / n),
+      `count: logins per site in refresh (${n} sites)`,
+    );
+  } else figures.omit(["refreshGetsPerResource200", "refreshLoginsPerSite200"], late);
+}
+
+/** The N=1,000 times of their own run (GROWTH_1000), when this run did not measure them. */
+function growth1000FromFile(details: Record<string, unknown>, cli: Record<number, CliResult>) {
+  if (cli[1000] || CLI_SIZES || !existsSync(GROWTH_1000)) return;
+  const other = JSON.parse(readFileSync(GROWTH_1000, "utf8"));
+  const at1000 = other.details?.cli1000 as CliResult | undefined;
+  if (!at1000) return;
+  cli[1000] = at1000;
+  details.growth1000From = {
+    file: "bench/growth-1000.json",
+    startedAt: other.startedAt,
+    loadAverage1mBefore: other.machine?.loadAverage1mBefore,
+    seconds: other.seconds,
+  };
+}
+
+/** Every command's slope (ms per resource) over the sizes measured, ours and the floor's. */
+function slopeFigures(figures: Figures, cli: Record<number, CliResult>): void {
+  const ns = Object.keys(cli).map(Number);
+  for (const [i, c] of COMMANDS.entries()) {
+    const key = SLOPE_KEYS[i] as Key;
+    const have = ns.filter((n) => (cli[n] as CliResult).growth[c]);
+    if (have.length < 2) {
+      figures.omit([key], "fewer than two sizes measured");
+      continue;
+    }
+    const at_ = (n: number) => (cli[n] as CliResult).growth[c] as CommandTimes;
+    const floor = slope(have.map((n) => [n, at_(n).floorMs] as const));
+    const ours = slope(have.map((n) => [n, at_(n).subjectMs] as const));
+    figures.record(
+      key,
+      round(ours, 1),
+      `ms per resource, least squares over N=${have.join(", ")}; floor ${round(floor, 1)} ms per resource`,
+    );
+  }
+}
+
+/** The plugin face's peak memory at 1,000 resources over the no-op floor of rssFigures. */
+async function faceRssFigure({ figures, details }: Bench, rssFloorMiB: number): Promise<void> {
+  const why = pluginFaceUnavailableReason();
+  if (why) {
+    figures.omit(["pluginFaceRssRatio1000"], why);
+    return;
+  }
+  const done = section("plugin face memory, 1,000 resources");
+  const faceSites = await standin(50);
+  let packed: PackedPlugin | undefined;
+  try {
+    packed = packPlugin("--link-node-modules");
+    const r = await measurePluginFaceRss(faceSites, 1000, 50, packed.dir);
+    figures.record(
+      "pluginFaceRssRatio1000",
+      round(r.peakMiB / rssFloorMiB),
+      `the no-op dynamic plugin of pluginRssRatio1000: ${round(rssFloorMiB, 1)} MiB (face ${round(r.peakMiB, 1)} MiB; idle after Configure ${round(r.idleMiB, 1)})`,
+    );
+    details.pluginFaceRss = r;
+  } catch (error) {
+    figures.omit(["pluginFaceRssRatio1000"], `failed: ${(error as Error).message.split("\n")[0]}`);
+  } finally {
+    packed?.remove();
+    await stopStandin(faceSites);
+    done();
+  }
+}
+
+// ---------------------------------------------------------------- results
+
+/** bench/results.json (or BENCH_RESULTS): figures, growth, machine, every raw run. */
+function writeResults(
+  { figures, details }: Bench,
+  cli: Record<number, CliResult>,
+  startedAt: Date,
+  loadBefore: number[],
+): void {
   const cpu = cpus();
   const output = {
-    figures,
-    omitted,
+    figures: figures.figures,
+    omitted: figures.omitted,
     growth: Object.fromEntries(
       Object.entries(cli).map(([n, r]) => [
         n,
@@ -624,8 +594,6 @@ async function main(): Promise<void> {
   };
   writeFileSync(`${RESULTS}.tmp`, `${JSON.stringify(output, null, 2)}\n`);
   renameSync(`${RESULTS}.tmp`, RESULTS);
-  const growth = Object.keys(cli).length ? `\n${growthTable(cli)}` : "";
-  process.stdout.write(`\n${table(rows, omitted)}${growth}\nwritten: ${RESULTS}\n`);
 }
 
 /** Why the plugin face's rows cannot be measured (issue 14, item 5), or undefined. */
