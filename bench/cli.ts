@@ -250,6 +250,234 @@ function runLong(
 /** The project's own extra environment (BENCH_DNN_URL, BENCH_N), set by measureCli. */
 let longEnv: Record<string, string> = {};
 
+/** The stacks of one size: ours, the no-op floor, and those only the ratios need. */
+interface Stacks {
+  readonly smtp: PulumiProject;
+  readonly noop: PulumiProject;
+  /** Only for the interleaved ratios (not the growth table). */
+  readonly secretFloor?: PulumiProject;
+  readonly face?: PulumiProject;
+}
+
+/** Creates the stacks, each listed in `projects` as soon as it exists (to be destroyed). */
+async function createStacks(
+  n: number,
+  env: Record<string, string>,
+  options: CliOptions,
+  projects: PulumiProject[],
+): Promise<Stacks> {
+  const smtp = await project(`bench-smtp-${n}`, SMTP_PROGRAM, env);
+  projects.push(smtp);
+  const noop = await project(`bench-noop-${n}`, NOOP_PROGRAM, env);
+  projects.push(noop);
+  // Only for the interleaved ratios (not the growth table).
+  const secretFloor =
+    options.rounds > 0
+      ? await project(`bench-noop-secret-${n}`, NOOP_SECRET_PROGRAM, env)
+      : undefined;
+  if (secretFloor) projects.push(secretFloor);
+  const face =
+    options.rounds > 0 && options.faceDir
+      ? await project(
+          `bench-face-${n}`,
+          FACE_PROGRAM,
+          { ...env, PATH: `${options.faceDir}${delimiter}${process.env.PATH}` },
+          "dnn-smtp",
+        )
+      : undefined;
+  if (face) projects.push(face);
+  return { smtp, noop, secretFloor, face };
+}
+
+/** The CLI arguments of a command. */
+function commandArgs(command: Command | "create"): string[] {
+  return command === "refresh"
+    ? ["refresh", "--yes", "--skip-preview"]
+    : command.startsWith("preview")
+      ? ["preview"]
+      : ["up", "--yes", "--skip-preview"];
+}
+
+/** What the CLI prints when a command did its work to a resource (and the count before it). */
+function touchedPattern(command: Command | "create"): RegExp {
+  return command === "create"
+    ? /\b(\d+) created\b/
+    : command === "previewChanged"
+      ? /\b(\d+) to update\b/
+      : command === "upChanged"
+        ? /\b(\d+) updated\b/
+        : /\b(\d+) unchanged\b/;
+}
+
+/**
+ * Runs `args`, timed. A failed command is run once more (another process refreshing
+ * examples/node_modules can break one run); the failed attempt is not timed, and it is counted.
+ */
+async function runTimedWithRetry(
+  run: (args: string[]) => Promise<RunResult>,
+  args: string[],
+  retries: string[],
+): Promise<{ result: RunResult; elapsed: number }> {
+  let started = nowMs();
+  let result = await run(args);
+  if (result.code !== 0) {
+    const said = `${result.stdout}\n${result.stderr}`.trim().split("\n");
+    retries.push(`pulumi ${args.join(" ")} exited ${result.code}: ${said.slice(-3).join(" | ")}`);
+    started = nowMs();
+    result = await run(args);
+    if (result.code !== 0)
+      throw new Error(
+        `pulumi ${args.join(" ")} exited ${result.code}\n${result.stdout}\n${result.stderr}`,
+      );
+  }
+  return { result, elapsed: nowMs() - started };
+}
+
+/** Runs commands on the stacks of N resources; remembers the value each stack's state holds. */
+function commandRunner(n: number, retries: string[]) {
+  // The value (round) each stack's state holds.
+  const state = new Map<PulumiProject, number>();
+  // Times one command and checks that it did what it should to every resource (a run that
+  // changed nothing would be a cheap, meaningless figure).
+  const timed = async (p: PulumiProject, command: Command | "create", round: number) => {
+    const args = commandArgs(command);
+    // The first up (untimed set-up) skips the engine's intermediate checkpoints: at 1,000
+    // resources it would otherwise take longer than the test support's 5-minute limit.
+    const extra = { BENCH_ROUND: String(round) };
+    const env = command === "create" ? { ...extra, PULUMI_SKIP_CHECKPOINTS: "true" } : extra;
+    const run = (a: string[]) => (n >= 1000 ? runLong(p, a, env, projectEnv(p)) : p.run(a, env));
+    const { result, elapsed } = await runTimedWithRetry(run, args, retries);
+    const { stdout } = result;
+    const count = touchedPattern(command).exec(stdout)?.[1];
+    if (Number(count) < n)
+      throw new Error(
+        `pulumi ${args.join(" ")} (${command}) did not touch ${n} resources:\n${stdout}`,
+      );
+    if (command === "create" || command === "upChanged") state.set(p, round);
+    return elapsed;
+  };
+  const roundFor = (p: PulumiProject, command: Command) =>
+    (state.get(p) ?? 0) + (command.endsWith("Changed") ? 1 : 0);
+  const run = (p: PulumiProject, command: Command) => timed(p, command, roundFor(p, command));
+  return { timed, run };
+}
+type Runner = ReturnType<typeof commandRunner>;
+
+/**
+ * The first up of every stack (N creates; untimed for the ratios). The plugin face is
+ * measured when it works; its failure costs only its own rows (`face` is then dropped).
+ */
+async function firstUps(
+  stacks: Stacks,
+  timed: Runner["timed"],
+): Promise<{ firstUpMs: Record<string, number>; stacks: Stacks; faceError?: string }> {
+  const { smtp, noop, secretFloor, face } = stacks;
+  const firstUpMs: Record<string, number> = {
+    smtp: await timed(smtp, "create", 0),
+    noop: await timed(noop, "create", 0),
+    ...(secretFloor ? { secretFloor: await timed(secretFloor, "create", 0) } : {}),
+  };
+  if (!face) return { firstUpMs, stacks };
+  try {
+    firstUpMs.face = await timed(face, "create", 0);
+    return { firstUpMs, stacks };
+  } catch (error) {
+    const faceError = (error as Error).message.slice(-2000);
+    return { firstUpMs, stacks: { ...stacks, face: undefined }, faceError };
+  }
+}
+
+/** What our stack sends, counted on a run of its own: a command that records its counts. */
+function countedOn(
+  standin: Standin,
+  run: Runner["run"],
+  smtp: PulumiProject,
+  counts: Partial<Record<Command, CommandCounts>>,
+) {
+  return async (command: Command): Promise<number> => {
+    standin.requests.clear();
+    const ms = await run(smtp, command);
+    const seen = standin.requests.list();
+    const logins = seen.filter((r) => r.path.includes(LOGIN_PATH)).length;
+    const gets = seen.filter((r) => r.method === "GET").length;
+    const posts = seen.filter((r) => r.method === "POST" && !r.path.includes(LOGIN_PATH)).length;
+    counts[command] = { logins, gets, posts, other: seen.length - logins - gets - posts };
+    return ms;
+  };
+}
+
+type Ratios = Pick<
+  CliResult,
+  "preview" | "up" | "previewOverSecretFloor" | "secretFloorOverFloor" | "face"
+>;
+
+/** The changed preview and up, interleaved with the floor (A/B, then B/A): the ratios. */
+async function interleavedRatios(
+  { smtp, noop, secretFloor, face }: Stacks,
+  run: Runner["run"],
+  counted: (command: Command) => Promise<number>,
+  counts: Partial<Record<Command, CommandCounts>>,
+  options: CliOptions,
+): Promise<Ratios> {
+  // Out of budget after one round: a ratio of one round, which the table says.
+  const half = { rounds: options.rounds, budgetMs: options.budgetMs / 2, minRounds: 1 };
+  const ours = (command: Command) => () =>
+    counts[command] ? run(smtp, command) : counted(command);
+  // The state holds value r: every preview of r + 1 shows N updates.
+  const previews = await interleaveMany(
+    () => run(noop, "previewChanged"),
+    {
+      ours: ours("previewChanged"),
+      ...(secretFloor ? { secretFloor: () => run(secretFloor, "previewChanged") } : {}),
+      ...(face ? { face: () => run(face, "previewChanged") } : {}),
+    },
+    half,
+  );
+  // Each round applies the next value to every stack: N updates each.
+  const ups = await interleaveMany(
+    () => run(noop, "upChanged"),
+    {
+      ours: ours("upChanged"),
+      ...(face ? { face: () => run(face, "upChanged") } : {}),
+    },
+    half,
+  );
+  const secretRuns = previews.runs.secretFloor;
+  return {
+    preview: previews.compare("ours"),
+    up: ups.compare("ours"),
+    ...(secretRuns
+      ? {
+          previewOverSecretFloor: compare(secretRuns, previews.runs.ours ?? []),
+          secretFloorOverFloor: previews.compare("secretFloor"),
+        }
+      : {}),
+    ...(face ? { face: { preview: previews.compare("face"), up: ups.compare("face") } } : {}),
+  };
+}
+
+/** The commands the ratios did not time, once each, floor first, then ours (counted). */
+async function onceEach(
+  growth: Partial<Record<Command, CommandTimes>>,
+  run: Runner["run"],
+  counted: (command: Command) => Promise<number>,
+  noop: PulumiProject,
+  deadlineMs: number | undefined,
+): Promise<Command[]> {
+  const skipped: Command[] = [];
+  for (const command of COMMANDS) {
+    if (growth[command]) continue;
+    if (deadlineMs !== undefined && nowMs() > deadlineMs) {
+      skipped.push(command);
+      continue;
+    }
+    const floorMs = await run(noop, command);
+    const subjectMs = await counted(command);
+    growth[command] = { floorMs, subjectMs, runs: 1 };
+  }
+  return skipped;
+}
+
 export async function measureCli(
   standin: Standin,
   n: number,
@@ -260,169 +488,24 @@ export async function measureCli(
   const projects: PulumiProject[] = [];
   const retries: string[] = [];
   try {
-    const smtp = await project(`bench-smtp-${n}`, SMTP_PROGRAM, env);
-    projects.push(smtp);
-    const noop = await project(`bench-noop-${n}`, NOOP_PROGRAM, env);
-    projects.push(noop);
-    // Only for the interleaved ratios (not the growth table).
-    const secretFloor =
-      options.rounds > 0
-        ? await project(`bench-noop-secret-${n}`, NOOP_SECRET_PROGRAM, env)
-        : undefined;
-    if (secretFloor) projects.push(secretFloor);
-    let face =
-      options.rounds > 0 && options.faceDir
-        ? await project(
-            `bench-face-${n}`,
-            FACE_PROGRAM,
-            { ...env, PATH: `${options.faceDir}${delimiter}${process.env.PATH}` },
-            "dnn-smtp",
-          )
-        : undefined;
-    if (face) projects.push(face);
-    // The value (round) each stack's state holds.
-    const state = new Map<PulumiProject, number>();
-    // Times one command and checks that it did what it should to every resource (a run that
-    // changed nothing would be a cheap, meaningless figure).
-    // A failed command is run once more (another process refreshing examples/node_modules
-    // can break one run); the failed attempt is not timed, and it is counted.
-    const timed = async (p: PulumiProject, command: Command | "create", round: number) => {
-      const args =
-        command === "refresh"
-          ? ["refresh", "--yes", "--skip-preview"]
-          : command.startsWith("preview")
-            ? ["preview"]
-            : ["up", "--yes", "--skip-preview"];
-      // The first up (untimed set-up) skips the engine's intermediate checkpoints: at 1,000
-      // resources it would otherwise take longer than the test support's 5-minute limit.
-      const extra = { BENCH_ROUND: String(round) };
-      const env = command === "create" ? { ...extra, PULUMI_SKIP_CHECKPOINTS: "true" } : extra;
-      const run = (a: string[]) => (n >= 1000 ? runLong(p, a, env, projectEnv(p)) : p.run(a, env));
-      let started = nowMs();
-      let result = await run(args);
-      if (result.code !== 0) {
-        const said = `${result.stdout}\n${result.stderr}`.trim().split("\n");
-        retries.push(
-          `pulumi ${args.join(" ")} exited ${result.code}: ${said.slice(-3).join(" | ")}`,
-        );
-        started = nowMs();
-        result = await run(args);
-        if (result.code !== 0)
-          throw new Error(
-            `pulumi ${args.join(" ")} exited ${result.code}\n${result.stdout}\n${result.stderr}`,
-          );
-      }
-      const elapsed = nowMs() - started;
-      const { stdout } = result;
-      const expect =
-        command === "create"
-          ? /\b(\d+) created\b/
-          : command === "previewChanged"
-            ? /\b(\d+) to update\b/
-            : command === "upChanged"
-              ? /\b(\d+) updated\b/
-              : /\b(\d+) unchanged\b/;
-      const count = expect.exec(stdout)?.[1];
-      if (Number(count) < n)
-        throw new Error(
-          `pulumi ${args.join(" ")} (${command}) did not touch ${n} resources:\n${stdout}`,
-        );
-      if (command === "create" || command === "upChanged") state.set(p, round);
-      return elapsed;
-    };
-    const roundFor = (p: PulumiProject, command: Command) =>
-      (state.get(p) ?? 0) + (command.endsWith("Changed") ? 1 : 0);
-    const run = (p: PulumiProject, command: Command) => timed(p, command, roundFor(p, command));
-
-    const firstUpMs: Record<string, number> = {
-      smtp: await timed(smtp, "create", 0),
-      noop: await timed(noop, "create", 0),
-      ...(secretFloor ? { secretFloor: await timed(secretFloor, "create", 0) } : {}),
-    };
-    // The plugin face is measured when it works; its failure costs only its own rows.
-    let faceError: string | undefined;
-    if (face) {
-      try {
-        firstUpMs.face = await timed(face, "create", 0);
-      } catch (error) {
-        faceError = (error as Error).message.slice(-2000);
-        face = undefined;
-      }
-    }
-
+    const created = await createStacks(n, env, options, projects);
+    const { timed, run } = commandRunner(n, retries);
+    const { firstUpMs, stacks, faceError } = await firstUps(created, timed);
     const growth: Partial<Record<Command, CommandTimes>> = {};
     const counts: Partial<Record<Command, CommandCounts>> = {};
-    const skipped: Command[] = [];
-    // What our stack sends, counted on a run of its own.
-    const counted = async (command: Command): Promise<number> => {
-      standin.requests.clear();
-      const ms = await run(smtp, command);
-      const seen = standin.requests.list();
-      const logins = seen.filter((r) => r.path.includes(LOGIN_PATH)).length;
-      const gets = seen.filter((r) => r.method === "GET").length;
-      const posts = seen.filter((r) => r.method === "POST" && !r.path.includes(LOGIN_PATH)).length;
-      counts[command] = { logins, gets, posts, other: seen.length - logins - gets - posts };
-      return ms;
-    };
-
-    let preview: Comparison | undefined;
-    let up: Comparison | undefined;
-    let previewOverSecretFloor: Comparison | undefined;
-    let secretFloorOverFloor: Comparison | undefined;
-    let faceResult: CliResult["face"];
-    if (options.rounds > 0) {
-      // Out of budget after one round: a ratio of one round, which the table says.
-      const half = { rounds: options.rounds, budgetMs: options.budgetMs / 2, minRounds: 1 };
-      const ours = (command: Command) => () =>
-        counts[command] ? run(smtp, command) : counted(command);
-      // The state holds value r: every preview of r + 1 shows N updates.
-      const previews = await interleaveMany(
-        () => run(noop, "previewChanged"),
-        {
-          ours: ours("previewChanged"),
-          ...(secretFloor ? { secretFloor: () => run(secretFloor, "previewChanged") } : {}),
-          ...(face ? { face: () => run(face, "previewChanged") } : {}),
-        },
-        half,
-      );
-      // Each round applies the next value to every stack: N updates each.
-      const ups = await interleaveMany(
-        () => run(noop, "upChanged"),
-        {
-          ours: ours("upChanged"),
-          ...(face ? { face: () => run(face, "upChanged") } : {}),
-        },
-        half,
-      );
-      preview = previews.compare("ours");
-      up = ups.compare("ours");
-      const secretRuns = previews.runs.secretFloor;
-      if (secretRuns) {
-        previewOverSecretFloor = compare(secretRuns, previews.runs.ours ?? []);
-        secretFloorOverFloor = previews.compare("secretFloor");
-      }
-      if (face) faceResult = { preview: previews.compare("face"), up: ups.compare("face") };
-      growth.previewChanged = times(preview);
-      growth.upChanged = times(up);
-    }
-    // The rest once each, floor first, then ours (counted).
-    for (const command of COMMANDS) {
-      if (growth[command]) continue;
-      if (options.deadlineMs !== undefined && nowMs() > options.deadlineMs) {
-        skipped.push(command);
-        continue;
-      }
-      const floorMs = await run(noop, command);
-      const subjectMs = await counted(command);
-      growth[command] = { floorMs, subjectMs, runs: 1 };
-    }
+    const counted = countedOn(standin, run, stacks.smtp, counts);
+    const ratios: Ratios =
+      options.rounds > 0 ? await interleavedRatios(stacks, run, counted, counts, options) : {};
+    if (ratios.preview) growth.previewChanged = times(ratios.preview);
+    if (ratios.up) growth.upChanged = times(ratios.up);
+    const skipped = await onceEach(growth, run, counted, stacks.noop, options.deadlineMs);
     return {
       n,
-      preview,
-      up,
-      previewOverSecretFloor,
-      secretFloorOverFloor,
-      face: faceResult,
+      preview: ratios.preview,
+      up: ratios.up,
+      previewOverSecretFloor: ratios.previewOverSecretFloor,
+      secretFloorOverFloor: ratios.secretFloorOverFloor,
+      face: ratios.face,
       faceError,
       growth,
       skipped,
