@@ -138,17 +138,17 @@ interface CpuSplit {
   readonly engineCpuMs: number;
 }
 
-/** One `pulumi preview` of a project under /usr/bin/time with the preload; CPU per process. */
-async function cpuSplit(
+/** The environment of a preview under the preload (and V8's CPU profiler when profiling). */
+function previewEnv(
   project: PulumiProject,
   extraEnv: Record<string, string>,
+  cpuDir: string,
   profileDir?: string,
-): Promise<CpuSplit> {
+): NodeJS.ProcessEnv {
   const bin = pulumiBinDir() as string;
-  const cpuDir = mkdtempSync(join(tmpdir(), "attribute-cpu-"));
   const preload = join(cpuDir, "preload.cjs");
   writeFileSync(preload, PRELOAD);
-  const env = {
+  return {
     ...process.env,
     PATH: `${bin}${delimiter}${process.env.PATH}`,
     PULUMI_HOME: join(project.dir, ".pulumi-home"),
@@ -160,12 +160,16 @@ async function cpuSplit(
     NODE_OPTIONS: `--require ${preload}${profileDir ? ` --cpu-prof --cpu-prof-dir=${profileDir}` : ""}`,
     ATTRIBUTE_CPU_DIR: cpuDir,
   };
-  const started = nowMs();
-  const { code, stderr, stdout } = await new Promise<{
-    code: number;
-    stderr: string;
-    stdout: string;
-  }>((resolve, reject) => {
+}
+
+/** `pulumi preview` under /usr/bin/time, which prints the whole tree's CPU as `TREE user sys`. */
+function previewUnderTime(
+  project: PulumiProject,
+  env: NodeJS.ProcessEnv,
+  profileDir?: string,
+): Promise<{ code: number; stderr: string; stdout: string }> {
+  const bin = pulumiBinDir() as string;
+  return new Promise((resolve, reject) => {
     const child = spawn(
       "/usr/bin/time",
       [
@@ -189,10 +193,10 @@ async function cpuSplit(
     child.on("error", reject);
     child.on("close", (c) => resolve({ code: c ?? -1, stderr, stdout }));
   });
-  const wallMs = nowMs() - started;
-  if (code !== 0) throw new Error(`preview failed: ${stdout}\n${stderr}`);
-  const tree = /TREE ([\d.]+) ([\d.]+)/.exec(stderr);
-  const treeCpuMs = (Number(tree?.[1]) + Number(tree?.[2])) * 1000;
+}
+
+/** The CPU time the program's and the plugin's processes reported through the preload. */
+function nodeCpuOf(cpuDir: string): { programCpuMs: number; pluginCpuMs: number } {
   let programCpuMs = 0;
   let pluginCpuMs = 0;
   for (const f of readdirSync(cpuDir).filter((f) => f.endsWith(".json"))) {
@@ -201,6 +205,24 @@ async function cpuSplit(
     if (r.role === "plugin") pluginCpuMs += ms;
     else if (r.role === "program") programCpuMs += ms;
   }
+  return { programCpuMs, pluginCpuMs };
+}
+
+/** One `pulumi preview` of a project under /usr/bin/time with the preload; CPU per process. */
+async function cpuSplit(
+  project: PulumiProject,
+  extraEnv: Record<string, string>,
+  profileDir?: string,
+): Promise<CpuSplit> {
+  const cpuDir = mkdtempSync(join(tmpdir(), "attribute-cpu-"));
+  const env = previewEnv(project, extraEnv, cpuDir, profileDir);
+  const started = nowMs();
+  const { code, stderr, stdout } = await previewUnderTime(project, env, profileDir);
+  const wallMs = nowMs() - started;
+  if (code !== 0) throw new Error(`preview failed: ${stdout}\n${stderr}`);
+  const tree = /TREE ([\d.]+) ([\d.]+)/.exec(stderr);
+  const treeCpuMs = (Number(tree?.[1]) + Number(tree?.[2])) * 1000;
+  const { programCpuMs, pluginCpuMs } = nodeCpuOf(cpuDir);
   rmSync(cpuDir, { recursive: true, force: true });
   return {
     wallMs,
@@ -276,6 +298,76 @@ async function profile(project: PulumiProject, env: Record<string, string>, name
   return { split: roundSplit(split), node, dir };
 }
 
+/** One project per variant, each brought up once (N creates), listed in `projects`. */
+async function createVariants(
+  standinUrl: string,
+  projects: Record<Variant, PulumiProject>,
+): Promise<void> {
+  const env = { BENCH_DNN_URL: standinUrl, BENCH_N: String(N) };
+  for (const v of Object.keys(VARIANTS) as Variant[]) {
+    projects[v] = await createProject({
+      name: `attr-${v}-${N}`,
+      program: VARIANTS[v],
+      config: { "dnn:username": SITE_USER, "dnn:password": { secret: SITE_PASSWORD } },
+      env,
+    });
+    await projects[v].ok(["up", "--yes", "--skip-preview"], { BENCH_ROUND: "0" });
+  }
+}
+
+/** ROUNDS previews of every variant, in alternation; each preview shows N updates. */
+async function timeRounds(
+  projects: Record<Variant, PulumiProject>,
+  runEnv: Record<string, string>,
+): Promise<Record<Variant, CpuSplit[]>> {
+  const names = Object.keys(VARIANTS) as Variant[];
+  const runs = Object.fromEntries(names.map((v) => [v, [] as CpuSplit[]])) as Record<
+    Variant,
+    CpuSplit[]
+  >;
+  for (let r = 0; r < ROUNDS; r++) {
+    // Rotate the order so no variant always runs first.
+    const order = names.map((_, i) => names[(i + r) % names.length] as Variant);
+    for (const v of order) runs[v].push(await cpuSplit(projects[v], runEnv));
+    process.stdout.write(
+      `round ${r}: ${names.map((v) => `${v} ${JSON.stringify(roundSplit(runs[v][r] as CpuSplit))}`).join("\n  ")}\n`,
+    );
+  }
+  return runs;
+}
+
+/** Every variant's medians, and what each adds to the no-op floor per resource (ms). */
+function summarizeRuns(runs: Record<Variant, CpuSplit[]>) {
+  const names = Object.keys(VARIANTS) as Variant[];
+  const fields = ["wallMs", "treeCpuMs", "programCpuMs", "pluginCpuMs", "engineCpuMs"] as const;
+  const medians = Object.fromEntries(
+    names.map((v) => [
+      v,
+      Object.fromEntries(fields.map((f) => [f, round(median(runs[v].map((x) => x[f])), 0)])),
+    ]),
+  ) as unknown as Record<Variant, CpuSplit>;
+  // Beyond the floor, per resource, in milliseconds.
+  const perResource = Object.fromEntries(
+    names.map((v) => [
+      v,
+      Object.fromEntries(fields.map((f) => [f, round((medians[v][f] - medians.noop[f]) / N, 2)])),
+    ]),
+  );
+  return { medians, perResource };
+}
+
+/** With ATTRIBUTE_PROFILE set: one profiled preview of the floor, the secret floor and ours. */
+async function profilesIfAsked(
+  projects: Record<Variant, PulumiProject>,
+  runEnv: Record<string, string>,
+): Promise<Record<string, unknown> | undefined> {
+  if (!process.env.ATTRIBUTE_PROFILE) return undefined;
+  const profiles: Record<string, unknown> = {};
+  for (const v of ["noop", "noopSecretOnly", "ours"] as const)
+    profiles[v] = await profile(projects[v], runEnv, v);
+  return profiles;
+}
+
 async function main(): Promise<void> {
   if (!pulumiBinDir()) throw new Error("no Pulumi CLI");
   const load = loadavg()[0];
@@ -289,50 +381,11 @@ async function main(): Promise<void> {
   });
   const projects = {} as Record<Variant, PulumiProject>;
   try {
-    const env = { BENCH_DNN_URL: standin.url, BENCH_N: String(N) };
-    for (const v of Object.keys(VARIANTS) as Variant[]) {
-      projects[v] = await createProject({
-        name: `attr-${v}-${N}`,
-        program: VARIANTS[v],
-        config: { "dnn:username": SITE_USER, "dnn:password": { secret: SITE_PASSWORD } },
-        env,
-      });
-      await projects[v].ok(["up", "--yes", "--skip-preview"], { BENCH_ROUND: "0" });
-    }
-    const names = Object.keys(VARIANTS) as Variant[];
-    const runs = Object.fromEntries(names.map((v) => [v, [] as CpuSplit[]])) as Record<
-      Variant,
-      CpuSplit[]
-    >;
+    await createVariants(standin.url, projects);
     const runEnv = { BENCH_DNN_URL: standin.url, BENCH_N: String(N), BENCH_ROUND: "1" };
-    for (let r = 0; r < ROUNDS; r++) {
-      // Rotate the order so no variant always runs first.
-      const order = names.map((_, i) => names[(i + r) % names.length] as Variant);
-      for (const v of order) runs[v].push(await cpuSplit(projects[v], runEnv));
-      process.stdout.write(
-        `round ${r}: ${names.map((v) => `${v} ${JSON.stringify(roundSplit(runs[v][r] as CpuSplit))}`).join("\n  ")}\n`,
-      );
-    }
-    const fields = ["wallMs", "treeCpuMs", "programCpuMs", "pluginCpuMs", "engineCpuMs"] as const;
-    const medians = Object.fromEntries(
-      names.map((v) => [
-        v,
-        Object.fromEntries(fields.map((f) => [f, round(median(runs[v].map((x) => x[f])), 0)])),
-      ]),
-    ) as unknown as Record<Variant, CpuSplit>;
-    // Beyond the floor, per resource, in milliseconds.
-    const perResource = Object.fromEntries(
-      names.map((v) => [
-        v,
-        Object.fromEntries(fields.map((f) => [f, round((medians[v][f] - medians.noop[f]) / N, 2)])),
-      ]),
-    );
-    let profiles: Record<string, unknown> | undefined;
-    if (process.env.ATTRIBUTE_PROFILE) {
-      profiles = {};
-      for (const v of ["noop", "noopSecretOnly", "ours"] as const)
-        profiles[v] = await profile(projects[v], runEnv, v);
-    }
+    const runs = await timeRounds(projects, runEnv);
+    const { medians, perResource } = summarizeRuns(runs);
+    const profiles = await profilesIfAsked(projects, runEnv);
     const out = {
       n: N,
       rounds: ROUNDS,
