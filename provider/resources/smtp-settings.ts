@@ -19,6 +19,7 @@ import type {
 } from "../model";
 import { SMTP_SETTINGS_OUTPUT_KEYS } from "./output-keys";
 import { SITE_SECRET_KEYS, type SiteArgs, siteProps } from "./site-props";
+import { pauseStackTraces } from "./stack-traces";
 
 export type { PrecheckArgs, SiteArgs };
 
@@ -118,21 +119,28 @@ export class SmtpSettings extends pulumi.dynamic.Resource {
       // Output-only keys must be present for the outputs to exist.
       ...Object.fromEntries(SMTP_SETTINGS_OUTPUT_KEYS.map((k) => [k, undefined])),
     };
-    super(
-      provider,
-      name,
-      props,
-      {
-        ...opts,
-        additionalSecretOutputs: [
-          ...(opts?.additionalSecretOutputs ?? []),
-          "password",
-          "oauth",
-          ...SITE_SECRET_KEYS,
-        ],
-      },
-      "dnn",
-      "SmtpSettings",
-    );
+    const traces = pauseStackTraces();
+    try {
+      super(
+        provider,
+        name,
+        props,
+        {
+          ...opts,
+          additionalSecretOutputs: [
+            ...(opts?.additionalSecretOutputs ?? []),
+            "password",
+            "oauth",
+            ...SITE_SECRET_KEYS,
+          ],
+        },
+        "dnn",
+        "SmtpSettings",
+      );
+    } catch (error) {
+      throw traces.failed(error, new.target);
+    } finally {
+      traces.resume();
+    }
   }
 }

@@ -9,6 +9,7 @@ import provider = require("../use-global-provider");
 import type { ApiGeneration, SmtpMode, UseGlobalOnDelete } from "../model";
 import { USE_GLOBAL_OUTPUT_KEYS } from "./output-keys";
 import { SITE_SECRET_KEYS, type SiteArgs, siteProps } from "./site-props";
+import { pauseStackTraces } from "./stack-traces";
 
 export interface UseGlobalSmtpSettingsArgs {
   /** The site; may be omitted when stack config or the environment names it. */
@@ -49,16 +50,23 @@ export class UseGlobalSmtpSettings extends pulumi.dynamic.Resource {
       // Output-only keys must be present for the outputs to exist.
       ...Object.fromEntries(USE_GLOBAL_OUTPUT_KEYS.map((k) => [k, undefined])),
     };
-    super(
-      provider,
-      name,
-      props,
-      {
-        ...opts,
-        additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...SITE_SECRET_KEYS],
-      },
-      "dnn",
-      "UseGlobalSmtpSettings",
-    );
+    const traces = pauseStackTraces();
+    try {
+      super(
+        provider,
+        name,
+        props,
+        {
+          ...opts,
+          additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...SITE_SECRET_KEYS],
+        },
+        "dnn",
+        "UseGlobalSmtpSettings",
+      );
+    } catch (error) {
+      throw traces.failed(error, new.target);
+    } finally {
+      traces.resume();
+    }
   }
 }
