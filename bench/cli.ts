@@ -16,7 +16,6 @@
  * (TypeScript), the plugin and the engine's state handling: the same on both sides.
  */
 
-import { spawn } from "node:child_process";
 import { delimiter, join } from "node:path";
 import type { Standin } from "../standin/server";
 import {
@@ -25,6 +24,7 @@ import {
   type PulumiProject,
   pulumiBinDir,
   type RunResult,
+  spawnPulumi,
 } from "../test/support/pulumi";
 import { SITE_PASSWORD, SITE_USER } from "./apply";
 import { type Comparison, compare, interleaveMany, nowMs } from "./stats";
@@ -225,27 +225,13 @@ function runLong(
   env: Readonly<Record<string, string>>,
   base: Readonly<Record<string, string>>,
 ): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const bin = pulumiBinDir() as string;
-    const child = spawn(join(bin, "pulumi"), ["--non-interactive", ...args], {
-      cwd: p.dir,
-      env: { ...process.env, ...longEnv, ...base, ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 20 * 60_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
+  const options = {
+    bin: pulumiBinDir() as string,
+    dir: p.dir,
+    env: { ...process.env, ...longEnv, ...base },
+    timeoutMs: 20 * 60_000,
+  };
+  return spawnPulumi(options, args, env);
 }
 /** The project's own extra environment (BENCH_DNN_URL, BENCH_N), set by measureCli. */
 let longEnv: Record<string, string> = {};

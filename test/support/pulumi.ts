@@ -170,8 +170,8 @@ export interface ProjectCli {
 }
 
 /** Runs `pulumi <args>` in the project, non-interactively, and never throws on exit codes. */
-function spawnPulumi(
-  options: CliOptions,
+export function spawnPulumi(
+  options: Pick<CliOptions, "bin" | "dir" | "env" | "timeoutMs">,
   args: readonly string[],
   extra: Readonly<Record<string, string>>,
 ): Promise<RunResult> {
