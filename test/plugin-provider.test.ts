@@ -111,7 +111,9 @@ describe("the dnn-smtp plugin over gRPC", () => {
 
     const bad = await plugin.check(SMTP_URN, {}, { ...args, connectionLimit: 0 });
     // The property, then its reason; the reason does not name the field a second time.
-    expect(bad.failures).toEqual([expect.stringMatching(/^connectionLimit: (?!connectionLimit)\S/)]);
+    expect(bad.failures).toEqual([
+      expect.stringMatching(/^connectionLimit: (?!connectionLimit)\S/),
+    ]);
 
     const { inputs, failures } = await plugin.check(SMTP_URN, {}, args);
     expect(failures).toEqual([]);
@@ -197,7 +199,9 @@ describe("the dnn-smtp plugin over gRPC", () => {
     // What the engine does next: check the imported inputs. The missing password is the one
     // failure (a warning of `pulumi import`): the generated code must be given the secret.
     const checked = await plugin.check(SMTP_URN, {}, imported.inputs as Struct);
-    expect(checked.failures).toEqual([expect.stringMatching(/^password: (?!password)\S.*required/)]);
+    expect(checked.failures).toEqual([
+      expect.stringMatching(/^password: (?!password)\S.*required/),
+    ]);
 
     const blog = await plugin.read(GLOBAL_URN, `${standin.url}/#use-global`, {});
     expect(blog.inputs).toMatchObject({ onDelete: "retain", site: { url: `${standin.url}/` } });
