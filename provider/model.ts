@@ -148,6 +148,17 @@ export interface HeldSettings {
 }
 
 /**
+ * The fields a resource may leave undeclared: DNN keeps what it holds for them, and the
+ * resource reports those values in `held`.
+ */
+export const HELD_FIELDS = [
+  "connectionLimit",
+  "maxIdleTime",
+  "messageBatchSize",
+  "hostEmail",
+] as const satisfies readonly (keyof HeldSettings & SettingsField)[];
+
+/**
  * What an `SmtpSettings` resource found on the site before it first wrote (output
  * `previous`), kept for `onDelete: "restore"`. No password: only whether one was set.
  */

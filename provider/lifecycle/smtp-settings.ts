@@ -26,7 +26,7 @@ import {
   type WireValues,
 } from "../dnn/wire";
 import { DnnSmtpError, invalidSettings } from "../errors";
-import type { HeldSettings, PreviousSettingsOutput } from "../model";
+import { HELD_FIELDS, type HeldSettings, type PreviousSettingsOutput } from "../model";
 import { type PrecheckReport, type ResolvedPrecheckOptions, runPrecheck } from "../precheck";
 import { SMTP_SETTINGS_OUTPUT_KEYS } from "../resources/output-keys";
 import {
@@ -93,13 +93,6 @@ export type State = Inputs & {
 
 /** Outputs that are not inputs: `read` leaves them out of the inputs it returns. */
 const OUTPUT_ONLY_KEYS: readonly string[] = [...SMTP_SETTINGS_OUTPUT_KEYS, "repair"];
-/** Fields left as the site holds them when undeclared. */
-const TUNING_FIELDS: readonly SettingsField[] = [
-  "connectionLimit",
-  "maxIdleTime",
-  "messageBatchSize",
-  "hostEmail",
-];
 const DIFF_KEYS: readonly string[] = [
   ...SETTINGS_FIELDS.filter((f) => f !== "scope"),
   "sitePassword",
@@ -166,7 +159,8 @@ function asModel(observed: ObservedSettings, scope: Scope, known: Inputs): Recor
 
 /** Whether a field is declared: undeclared tuning fields are the site's. */
 function declared(field: string, props: Record<string, unknown>): boolean {
-  return !TUNING_FIELDS.includes(field as SettingsField) || props[field] !== undefined;
+  const held: readonly string[] = HELD_FIELDS;
+  return !held.includes(field) || props[field] !== undefined;
 }
 
 /** Declared fields whose desired value differs from the site's. */

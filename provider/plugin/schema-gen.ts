@@ -13,6 +13,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import ts from "typescript";
+import { HELD_FIELDS } from "../model";
 import { SETTINGS_FIELDS } from "../settings";
 import { PACKAGE, PROVIDER_CONFIG, SMTP_SETTINGS_TOKEN, USE_GLOBAL_TOKEN } from "./names";
 
@@ -635,7 +636,7 @@ function settingDoc(docs: Docs, key: string, own: Record<string, string>, what: 
 function heldProperties(docs: Docs): Properties {
   const heldDocs = docs.src.memberDocs("HeldSettings");
   return Object.fromEntries(
-    (["connectionLimit", "maxIdleTime", "messageBatchSize", "hostEmail"] as const).map((key) => [
+    HELD_FIELDS.map((key) => [
       key,
       {
         ...(SETTING_TYPES[key] as Spec),
