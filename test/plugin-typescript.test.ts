@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Standin, startStandin } from "../standin/server";
+import { changedLines, upCreates } from "./support/cli-steps";
 import { type PackedPlugin, packPlugin } from "./support/plugin-face";
 import {
   createProject,
@@ -20,7 +21,6 @@ import { startSmtpServer, type TestSmtpServer } from "./support/smtp";
 const MARKER = "Marker-Pa55word-7c1e";
 const SITE_PASSWORD = "Site-Marker-3d9b";
 const skip = pulumiSkipReason();
-const changedLines = (out: string) => out.match(/^\s*~ \w+\s*:.*$/gm) ?? [];
 
 describe.skipIf(!!skip)("examples/plugin-typescript with the real CLI", () => {
   let packed: PackedPlugin;
@@ -66,15 +66,7 @@ describe.skipIf(!!skip)("examples/plugin-typescript with the real CLI", () => {
   });
 
   test("up writes both scopes through the explicit provider, the shop's login proven", async () => {
-    const up = await project.ok(["up", "--yes", "--skip-preview"]);
-    expect(up.stdout).toMatch(/\+ 4 created/);
-    expect(up.stdout).toMatch(/shopPrecheck\s*: ".*auth/i);
-    expect(standin.dump().host.SMTPServer).toBe("relay.example.com:587");
-    expect(standin.dump().portals[1]).toMatchObject({
-      SMTPmode: "p",
-      SMTPServer: `127.0.0.1:${relay.port}`,
-      SMTPPassword: MARKER,
-    });
+    await upCreates(project, standin, relay, MARKER);
   }, 120_000);
 
   test("a password-only change previews as `~ password` and nothing else", async () => {
