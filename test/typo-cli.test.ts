@@ -72,7 +72,7 @@ describe.skipIf(!!skip)("a misspelled key, through the real CLI", () => {
     const output = `${result.stdout}${result.stderr}`;
     expect(result.code, output).not.toBe(0);
     expect(output).toMatch(
-      /connectonLimit: is not an argument of SmtpSettings.*did you mean connectionLimit\?/,
+      /property connectonLimit value .* has a problem: is not an argument of SmtpSettings.*did you mean connectionLimit\?/,
     );
     expect(output).not.toMatch(STACK_FRAME);
   }, 300_000);

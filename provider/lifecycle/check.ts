@@ -358,12 +358,16 @@ export function checkSite(news: ResourceProps): {
   return { site: site as SiteInputs, problems, sources };
 }
 
-/** Problems as the plugin reports them: one failure per field, the field named in the reason. */
+/**
+ * Problems as the engine's CheckFailures: one per field, under its top-level property. The
+ * engine prints `property <property> value ... has a problem: <reason>`, so the reason names
+ * the field only when it is nested below the property (`site.url: ...` under `site`).
+ */
 export function failuresOf(
   problems: readonly FieldProblem[],
 ): Array<{ property: string; reason: string }> {
-  return problems.map((p) => ({
-    property: p.field.split(".")[0] ?? p.field,
-    reason: `${p.field}: ${p.message}`,
-  }));
+  return problems.map((p) => {
+    const property = p.field.split(".")[0] ?? p.field;
+    return { property, reason: p.field === property ? p.message : `${p.field}: ${p.message}` };
+  });
 }

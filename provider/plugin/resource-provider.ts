@@ -134,10 +134,8 @@ export class DnnSmtpProvider {
   checkConfig(news: Props): { inputs: Props; failures: CheckFailure[] } {
     const { plain, secretKeys } = unwrapSecrets(news);
     const { problems } = readConfig(plain);
-    const failures = problems.map((p) => ({
-      property: p.field,
-      reason: `${p.field}: ${p.message}`,
-    }));
+    // The engine prints the property before the reason.
+    const failures = problems.map((p) => ({ property: p.field, reason: p.message }));
     return { inputs: wrapSecrets(plain, new Set([...secretKeys, ...SECRET_CONFIG])), failures };
   }
 

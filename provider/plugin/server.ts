@@ -58,20 +58,12 @@ function unary(handler: (request: any) => Promise<unknown>) {
   };
 }
 
-/**
- * The engine's CheckFailures. The core's reason starts with the field (`server: ...`) for the
- * dynamic face, which shows the reason alone; the engine shows the property itself (`property
- * server ... has a problem: <reason>`), so a reason that begins with it drops that prefix. A
- * nested field (`site.url: ...` under `site`) keeps its path.
- */
+/** The engine's CheckFailures, as the core and the provider's configuration report them. */
 function failuresOf(failures: ReadonlyArray<{ property: string; reason: string }>) {
   return failures.map((f) => {
     const failure = new provpb.CheckFailure();
-    const prefix = `${f.property}: `;
     failure.setProperty(f.property);
-    failure.setReason(
-      f.property && f.reason.startsWith(prefix) ? f.reason.slice(prefix.length) : f.reason,
-    );
+    failure.setReason(f.reason);
     return failure;
   });
 }
